@@ -1,0 +1,37 @@
+from setuptools import find_packages, setup
+
+setup(
+    name='std_plugin',
+    version='0.1.0',
+    description='Space-Time Distillation (CVPR 2021) for video super-resolution, as a BasicSR 1.4.2 plugin',
+    long_description=open('README.md', encoding='utf-8').read(),
+    long_description_content_type='text/markdown',
+    python_requires='>=3.9',
+    packages=find_packages(include=['std_plugin', 'std_plugin.*', 'datasets_prep', 'datasets_prep.*']),
+    install_requires=[
+        'torch>=2.0',
+        'torchvision>=0.15',
+        'basicsr==1.4.2',
+        'mmcv-lite>=2.0',
+        'numpy',
+        'opencv-python',
+        'lmdb',
+        'pyyaml',
+        'tqdm',
+    ],
+    extras_require={
+        'test': ['pytest>=7', 'pytest-timeout', 'onnx', 'onnxruntime'],
+        'onnx': ['onnx', 'onnxruntime'],
+    },
+    entry_points={
+        'console_scripts': [
+            'std-profile=std_plugin.tools.profile:main',
+            'std-bench=std_plugin.tools.bench:main',
+            'std-infer=std_plugin.tools.infer:main',
+            'std-export=std_plugin.tools.export:main',
+            'std-demo=std_plugin.demo:main',
+            'std-train=std_plugin.train:main',
+            'std-test=std_plugin.test:main',
+        ],
+    },
+)

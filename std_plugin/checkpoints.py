@@ -1,0 +1,61 @@
+"""Loading BasicSR checkpoints ({param_key: state_dict}) with one clear error
+per failure, and only with `weights_only=True`: a downloaded teacher file can
+then never execute code on load."""
+import pickle
+
+import torch
+
+from std_plugin.taps import unwrap
+
+
+class CheckpointError(ValueError):
+    pass
+
+
+def read_checkpoint(path, what='checkpoint'):
+    try:
+        return torch.load(path, map_location='cpu', weights_only=True)
+    except FileNotFoundError:
+        raise CheckpointError(f'{what}: {path} does not exist') from None
+    except pickle.UnpicklingError as err:
+        first = str(err).strip().splitlines()[0]
+        raise CheckpointError(f'{what}: {path} was refused by the safe loader (weights_only=True), it holds '
+                              f'more than tensors or is not a PyTorch file: {first}') from None
+    except (RuntimeError, EOFError, OSError) as err:
+        raise CheckpointError(f'{what}: {path} is not a readable PyTorch checkpoint: {err}') from None
+
+
+def select_params(ckpt, path, param_key, what):
+    """The state dict under `param_key` ('params_ema' falls back to 'params',
+    as BasicSR does); a bare state dict is accepted when param_key is None."""
+    if param_key is None:
+        return ckpt
+    if not isinstance(ckpt, dict):
+        raise CheckpointError(f'{what}: {path} holds a {type(ckpt).__name__}, expected a dict of state dicts')
+    if param_key not in ckpt and param_key == 'params_ema' and 'params' in ckpt:
+        param_key = 'params'
+    if param_key not in ckpt:
+        keys = [k for k in ckpt if isinstance(ckpt.get(k), dict)]
+        raise CheckpointError(f'{what}: {path} has no {param_key!r} entry (param_key); it has {keys or list(ckpt)[:8]}')
+    return ckpt[param_key]
+
+
+def load_weights(net, path, param_key='params', strict=True, what='checkpoint'):
+    """Load `path`[param_key] into `net` (unwrapped, 'module.' prefixes removed)."""
+    state = select_params(read_checkpoint(path, what), path, param_key, what)
+    state = {k[len('module.'):] if k.startswith('module.') else k: v for k, v in state.items()}
+    net = unwrap(net)
+    expected = net.state_dict()
+    missing = sorted(set(expected) - set(state))
+    unexpected = sorted(set(state) - set(expected))
+    if strict and (missing or unexpected):
+        raise CheckpointError(f'{what}: {path} does not fit {type(net).__name__}: {len(missing)} missing keys '
+                              f'{missing[:3]}, {len(unexpected)} unexpected keys {unexpected[:3]}; '
+                              'is it a checkpoint of another architecture or other options?')
+    shapes = [k for k in set(expected) & set(state) if expected[k].shape != state[k].shape]
+    if shapes:
+        k = sorted(shapes)[0]
+        raise CheckpointError(f'{what}: {path} does not fit {type(net).__name__}: {k} has shape '
+                              f'{tuple(state[k].shape)} in the file and {tuple(expected[k].shape)} in the network')
+    net.load_state_dict(state, strict=strict)
+    return net

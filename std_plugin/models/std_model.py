@@ -1,0 +1,192 @@
+"""STDModel: Space-Time Distillation through BasicSR's own training pipeline.
+
+One iteration (DESIGN.md): clip (B, N) -> B*N sliding windows -> student once
+and teacher once on all windows -> Charbonnier on the N outputs, space
+distillation on the attention maps of F^SR, time distillation on the final
+memory cells of the shared ConvLSTM run over the N F^SR maps of each network.
+Without `network_t` the same model trains the student alone on the same clips:
+the baseline.
+"""
+from collections import Counter, OrderedDict
+
+import torch
+from torch import nn
+
+from basicsr.archs import build_network
+from basicsr.losses import build_loss
+from basicsr.models.video_base_model import VideoBaseModel
+from basicsr.utils.registry import MODEL_REGISTRY
+from std_plugin.checkpoints import load_weights
+from std_plugin.losses.temporal_memory_loss import drop_gradients, freeze, is_frozen
+from std_plugin.taps import FeatureTap, resolve_module, unwrap
+from std_plugin.teacher import build_teacher
+from std_plugin.windows import clip_to_windows, windows_to_clip
+
+
+def frame_count(net_opt, net, key):
+    """Frames a network reads per output: `num_frame` of its options, else its attribute."""
+    count = net_opt.get('num_frame', getattr(unwrap(net), 'num_frame', None))
+    if count is None:
+        raise ValueError(f'{key}.num_frame is required: cannot tell how many frames {net_opt["type"]} reads')
+    return int(count)
+
+
+def feature_channels(net, path, window, device):
+    """Channels of the module output at `path`: from the module when it is a conv,
+    else by one tiny forward (in eval mode, so BatchNorm statistics are untouched)."""
+    module = resolve_module(net, path)
+    if hasattr(module, 'out_channels'):
+        return module.out_channels
+    was_training = net.training
+    with FeatureTap(net, path) as tap, torch.no_grad():
+        net.eval()
+        net(torch.zeros(1, window, 3, 32, 32, device=device))
+        channels = tap.take().shape[1]
+    net.train(was_training)
+    return channels
+
+
+@MODEL_REGISTRY.register()
+class STDModel(VideoBaseModel):
+    """Options on top of VideoBaseModel's (see options/std_fastdvd.yml):
+    network_t + path.pretrain_network_t: the frozen teacher (optional);
+    network_lstm (+ path.pretrain_network_lstm): the shared ConvLSTM;
+    distill: {student_layer, teacher_layer, teacher_chunk, freeze_lstm};
+    train.sd_opt / train.td_opt: SpatialAttentionLoss / TemporalMemoryLoss.
+    """
+
+    def init_training_settings(self):
+        self.distill_opt = self.opt.get('distill') or {}
+        self.window_s = frame_count(self.opt['network_g'], self.net_g, 'network_g')
+        self.net_t = None
+        self.net_lstm = None
+        self.net_adapter = None
+        if self.opt.get('network_t'):
+            self.init_distillation()
+        super().init_training_settings()  # EMA, cri_pix, optimizer (setup_optimizers below), schedulers
+
+    def init_distillation(self):
+        train_opt = self.opt['train']
+        self.net_t = build_teacher(self.opt, self.device)
+        self.window_t = frame_count(self.opt['network_t'], self.net_t, 'network_t')
+        layer_s = self.distill_opt.get('student_layer') or getattr(unwrap(self.net_g), 'fsr_layer', None)
+        layer_t = self.distill_opt.get('teacher_layer') or getattr(self.net_t, 'fsr_layer', 'conv_hr')
+        if layer_s is None:
+            raise ValueError('distill.student_layer is required: network_g names no F^SR layer (fsr_layer)')
+        self.tap_s = FeatureTap(self.net_g, layer_s)
+        self.tap_t = FeatureTap(self.net_t, layer_t)
+        self.cri_sd = build_loss(train_opt['sd_opt']).to(self.device) if train_opt.get('sd_opt') else None
+        self.cri_td = build_loss(train_opt['td_opt']).to(self.device) if train_opt.get('td_opt') else None
+        if self.cri_td is not None:
+            ch_s = feature_channels(self.net_g, layer_s, self.window_s, self.device)
+            ch_t = feature_channels(self.net_t, layer_t, self.window_t, self.device)
+            self.init_temporal_memory(ch_s, ch_t)
+
+    def init_temporal_memory(self, ch_s, ch_t):
+        """The ONE ConvLSTM shared by both networks, fed at the teacher's width; a
+        trainable 1x1 adapter maps the student's F^SR to it when widths differ."""
+        lstm_opt = dict(self.opt.get('network_lstm') or {'type': 'PeepholeConvLSTM', 'hidden_dim': 16})
+        lstm_opt.setdefault('input_dim', ch_t)
+        if lstm_opt['input_dim'] != ch_t:
+            raise ValueError(f'network_lstm.input_dim is {lstm_opt["input_dim"]} but the teacher F^SR has {ch_t} '
+                             'channels')
+        self.net_lstm = build_network(lstm_opt).to(self.device)
+        if ch_s != ch_t:
+            self.net_adapter = nn.Conv2d(ch_s, ch_t, 1).to(self.device)
+        path_opt = self.opt['path']
+        if path_opt.get('pretrain_network_lstm'):
+            load_weights(self.net_lstm, path_opt['pretrain_network_lstm'], 'params',
+                         path_opt.get('strict_load_lstm', True), 'network_lstm')
+            if self.net_adapter is not None:
+                load_weights(self.net_adapter, path_opt['pretrain_network_lstm'], 'params_adapter',
+                             True, 'network_lstm adapter')
+        # Supplement Table 1 (b): a pretrained ConvLSTM kept frozen. (A collapse-guard
+        # freeze is in the loaded `frozen` buffer and stays in force after a resume.)
+        if self.distill_opt.get('freeze_lstm'):
+            freeze(self.net_lstm)
+        self.net_lstm = self.model_to_device(self.net_lstm)
+        if self.net_adapter is not None:
+            self.net_adapter = self.model_to_device(self.net_adapter)
+
+    def trainable_networks(self):
+        return [n for n in (self.net_g, self.net_lstm, self.net_adapter) if n is not None]
+
+    def setup_optimizers(self):
+        """One optimizer over student + ConvLSTM (+ adapter) (supplement Table 1 (a))."""
+        train_opt = self.opt['train']
+        params = [p for net in self.trainable_networks() for p in net.parameters() if p.requires_grad]
+        optim_opt = dict(train_opt['optim_g'])
+        self.optimizer_g = self.get_optimizer(optim_opt.pop('type'), params, **optim_opt)
+        self.optimizers.append(self.optimizer_g)
+
+    def teacher_features(self, lq):
+        """Teacher F^SR on all windows of the clip, without autograd, in chunks
+        of `distill.teacher_chunk` windows (0: all at once)."""
+        windows = clip_to_windows(lq, self.window_t)
+        chunk = self.distill_opt.get('teacher_chunk') or windows.shape[0]
+        self.net_t.eval()
+        with torch.no_grad():
+            for part in windows.split(chunk):
+                self.net_t(part)
+        return self.tap_t.take()
+
+    def optimize_parameters(self, current_iter):
+        self.optimizer_g.zero_grad()
+        b = self.lq.shape[0]
+        sr = self.net_g(clip_to_windows(self.lq, self.window_s))
+        loss_dict = OrderedDict()
+        l_total = loss_dict['l_pix'] = self.cri_pix(sr, self.gt.flatten(0, 1))
+        if self.net_t is not None:
+            l_total = l_total + self.distillation_losses(b, loss_dict)
+        l_total.backward()
+        if self.net_lstm is not None and is_frozen(self.net_lstm):
+            drop_gradients(self.net_lstm)
+        self.optimizer_g.step()
+        self.log_dict = self.reduce_loss_dict(loss_dict)
+        if self.ema_decay > 0:
+            self.model_ema(decay=self.ema_decay)
+
+    def distillation_losses(self, batch, loss_dict):
+        feat_s = self.tap_s.take()
+        feat_t = self.teacher_features(self.lq)
+        total = 0
+        if self.cri_sd is not None:
+            total = loss_dict['l_sd'] = self.cri_sd(feat_s, feat_t)
+        if self.cri_td is not None:
+            if self.net_adapter is not None:
+                feat_s = self.net_adapter(feat_s)
+            loss_dict['l_td'] = self.cri_td(self.net_lstm, windows_to_clip(feat_s, batch),
+                                            windows_to_clip(feat_t, batch))
+            total = total + loss_dict['l_td']
+        return total
+
+    def test(self):
+        super().test()
+        if self.net_t is not None:
+            self.tap_s.clear()  # validation forwards must not pile up features for training
+
+    def dist_validation(self, dataloader, current_iter, tb_logger, save_img):
+        """VideoBaseModel allocates its metric table on 'cuda', once, for the first
+        dataset only; giving it a fresh table on our device for every dataset
+        makes it work on CPU and with several validation sets."""
+        dataset = dataloader.dataset
+        if self.opt['val'].get('metrics') is not None:
+            num_metrics = len(self.opt['val']['metrics'])
+            self.metric_results = {
+                folder: torch.zeros(count, num_metrics, dtype=torch.float32, device=self.device)
+                for folder, count in Counter(dataset.data_info['folder']).items()
+            }
+        super().dist_validation(dataloader, current_iter, tb_logger, save_img)
+
+    def nondist_validation(self, dataloader, current_iter, tb_logger, save_img):
+        self.dist_validation(dataloader, current_iter, tb_logger, save_img)
+
+    def save(self, epoch, current_iter):
+        # The ConvLSTM goes first: the training state written last by super().save()
+        # is what --auto_resume looks for, so every network it names exists.
+        if self.net_lstm is not None:
+            nets, keys = [self.net_lstm], ['params']
+            if self.net_adapter is not None:
+                nets, keys = nets + [self.net_adapter], keys + ['params_adapter']
+            self.save_network(nets, 'net_lstm', current_iter, keys)
+        super().save(epoch, current_iter)
