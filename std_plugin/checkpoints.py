@@ -42,7 +42,11 @@ def select_params(ckpt, path, param_key, what):
 
 def load_weights(net, path, param_key='params', strict=True, what='checkpoint'):
     """Load `path`[param_key] into `net` (unwrapped, 'module.' prefixes removed)."""
-    state = select_params(read_checkpoint(path, what), path, param_key, what)
+    return load_state(net, select_params(read_checkpoint(path, what), path, param_key, what), path, strict, what)
+
+
+def load_state(net, state, path, strict=True, what='checkpoint'):
+    """Load a state dict read from `path` into `net`, with a clear error when it does not fit."""
     state = {k[len('module.'):] if k.startswith('module.') else k: v for k, v in state.items()}
     net = unwrap(net)
     expected = net.state_dict()

@@ -75,3 +75,22 @@ def test_auto_resume_continues_with_the_same_losses(tmp_path, tiny_root, teacher
     for it in (3, 4):
         for k, v in expected[it].items():
             assert abs(got[it][k] - v) <= 1e-3 * abs(v) + 1e-7, (it, k, got[it][k], v)
+
+
+def test_lstm_initialisations_b_and_c_from_the_option_file(tmp_path, tiny_root, teacher_ckpt):
+    from std_plugin.tools import pretrain_lstm
+    opt = add_teacher(base_options('pre', tiny_root, iters=1, val=False), teacher_ckpt)
+    yml = write_yaml(tmp_path / 'o.yml', opt)
+    out = str(tmp_path / 'lstm.pth')
+    pretrain_lstm.main(['-opt', str(yml), '--out', out, '--iters', '2', '--device', 'cpu'])
+    pretrained = torch.load(out, weights_only=True)['params']
+    assert pretrained['gates.weight'].shape[1] == 64 + 4  # teacher F^SR width + hidden
+    for freeze_lstm in (True, False):  # (b) pretrained + frozen, (c) pretrained + optimised
+        opt['path']['pretrain_network_lstm'] = out
+        opt['distill']['freeze_lstm'] = freeze_lstm
+        opt['name'] = f'init_{freeze_lstm}'
+        run_cli(['-m', 'std_plugin.train', '-opt', write_yaml(tmp_path / 'o.yml', opt)], cwd=tmp_path)
+        saved = torch.load(tmp_path / 'experiments' / opt['name'] / 'models' / 'net_lstm_1.pth',
+                           weights_only=True)['params']
+        same = torch.equal(saved['gates.weight'], pretrained['gates.weight'])
+        assert same == freeze_lstm

@@ -16,7 +16,7 @@ from basicsr.archs import build_network
 from basicsr.losses import build_loss
 from basicsr.models.video_base_model import VideoBaseModel
 from basicsr.utils.registry import MODEL_REGISTRY
-from std_plugin.checkpoints import load_weights
+from std_plugin.checkpoints import load_state, read_checkpoint, select_params
 from std_plugin.losses.temporal_memory_loss import drop_gradients, freeze, is_frozen
 from std_plugin.taps import FeatureTap, resolve_module, unwrap
 from std_plugin.teacher import build_teacher
@@ -95,11 +95,7 @@ class STDModel(VideoBaseModel):
             self.net_adapter = nn.Conv2d(ch_s, ch_t, 1).to(self.device)
         path_opt = self.opt['path']
         if path_opt.get('pretrain_network_lstm'):
-            load_weights(self.net_lstm, path_opt['pretrain_network_lstm'], 'params',
-                         path_opt.get('strict_load_lstm', True), 'network_lstm')
-            if self.net_adapter is not None:
-                load_weights(self.net_adapter, path_opt['pretrain_network_lstm'], 'params_adapter',
-                             True, 'network_lstm adapter')
+            self.load_temporal_memory(path_opt['pretrain_network_lstm'])
         # Supplement Table 1 (b): a pretrained ConvLSTM kept frozen. (A collapse-guard
         # freeze is in the loaded `frozen` buffer and stays in force after a resume.)
         if self.distill_opt.get('freeze_lstm'):
@@ -107,6 +103,16 @@ class STDModel(VideoBaseModel):
         self.net_lstm = self.model_to_device(self.net_lstm)
         if self.net_adapter is not None:
             self.net_adapter = self.model_to_device(self.net_adapter)
+
+    def load_temporal_memory(self, path):
+        """ConvLSTM from `params`; the adapter from `params_adapter` when the file has
+        one (a checkpoint of this run), else it keeps its fresh init (a ConvLSTM
+        pretrained on teacher features alone has no adapter)."""
+        ckpt = read_checkpoint(path, 'path.pretrain_network_lstm')
+        load_state(self.net_lstm, select_params(ckpt, path, 'params', 'path.pretrain_network_lstm'), path,
+                   self.opt['path'].get('strict_load_lstm', True), 'path.pretrain_network_lstm')
+        if self.net_adapter is not None and 'params_adapter' in ckpt:
+            load_state(self.net_adapter, ckpt['params_adapter'], path, True, 'path.pretrain_network_lstm adapter')
 
     def trainable_networks(self):
         return [n for n in (self.net_g, self.net_lstm, self.net_adapter) if n is not None]
