@@ -4,15 +4,20 @@ BasicSR 1.4.2's `load_resume_state` maps the state onto `cuda` (fails on CPU)
 and its `check_resume` redirects `pretrain_network_<x>` of EVERY network_<x>
 to `models/net_<x>_<iter>.pth` and rewrites `param_key*: params_ema` to
 `params`. The teacher is never saved (it does not change), so its path and
-param key must survive the resume untouched. `install()` swaps in the two
-fixed functions in `basicsr.train`, where train_pipeline looks them up.
+param key must survive the resume untouched. And BasicSR's sampler replays
+the interrupted epoch from its first batch, so a resumed run would see other
+batches than an uninterrupted one: ResumableSampler skips the batches already
+consumed. `install()` swaps the fixed pieces into `basicsr.train`, where
+train_pipeline looks them up.
 """
 import os.path as osp
 
 import torch
 
-from basicsr.utils import scandir
-from basicsr.utils import check_resume
+from basicsr.data.data_sampler import EnlargedSampler
+from basicsr.utils import check_resume, scandir
+
+RESUME_ITER = '_resume_iter'  # set in the train dataset's options for ResumableSampler
 
 # Networks that are loaded, never trained or saved by the run.
 FIXED_NETWORKS = ('network_t',)
@@ -46,9 +51,32 @@ def load_resume_state(opt):
         return None
     state = torch.load(path, map_location='cpu', weights_only=False)
     check_resume_keeping_teacher(opt, state['iter'])
+    if 'train' in opt.get('datasets', {}):
+        opt['datasets']['train'][RESUME_ITER] = state['iter']
     return state
+
+
+class ResumableSampler(EnlargedSampler):
+    """EnlargedSampler that, in the epoch a run resumes in, starts after the
+    batches the interrupted run already consumed."""
+
+    def __init__(self, dataset, num_replicas, rank, ratio=1):
+        super().__init__(dataset, num_replicas, rank, ratio)
+        opt = getattr(dataset, 'opt', None) or {}
+        self.resume_iter = opt.get(RESUME_ITER)
+        self.batch_size = opt.get('batch_size_per_gpu', 1)
+
+    def __iter__(self):
+        indices = list(super().__iter__())
+        if self.resume_iter is not None:
+            # Epochs have num_samples // batch_size batches (the loader drops the last partial one).
+            done = self.resume_iter - self.epoch * (self.num_samples // self.batch_size)
+            indices = indices[max(done, 0) * self.batch_size:]
+            self.resume_iter = None
+        return iter(indices)
 
 
 def install():
     import basicsr.train
     basicsr.train.load_resume_state = load_resume_state
+    basicsr.train.EnlargedSampler = ResumableSampler

@@ -11,13 +11,17 @@ from collections import Counter, OrderedDict
 
 import torch
 from torch import nn
+from torch.nn.parallel import DistributedDataParallel
 
 from basicsr.archs import build_network
 from basicsr.losses import build_loss
 from basicsr.models.video_base_model import VideoBaseModel
+from basicsr.utils.dist_util import master_only
 from basicsr.utils.registry import MODEL_REGISTRY
+from std_plugin.atomic_save import staged
 from std_plugin.checkpoints import load_state, read_checkpoint, select_params
 from std_plugin.losses.temporal_memory_loss import drop_gradients, freeze, is_frozen
+from std_plugin.precision import attach_grad_scaler, autocast, check_precision
 from std_plugin.taps import FeatureTap, resolve_module, unwrap
 from std_plugin.teacher import build_teacher
 from std_plugin.windows import clip_to_windows, windows_to_clip
@@ -51,9 +55,24 @@ class STDModel(VideoBaseModel):
     """Options on top of VideoBaseModel's (see options/std_fastdvd.yml):
     network_t + path.pretrain_network_t: the frozen teacher (optional);
     network_lstm (+ path.pretrain_network_lstm): the shared ConvLSTM;
-    distill: {student_layer, teacher_layer, teacher_chunk, freeze_lstm};
-    train.sd_opt / train.td_opt: SpatialAttentionLoss / TemporalMemoryLoss.
+    distill: {student_layer, teacher_layer, teacher_chunk, teacher_autocast, freeze_lstm};
+    train.sd_opt / train.td_opt: SpatialAttentionLoss / TemporalMemoryLoss;
+    train.autocast (bf16 | fp16 with a gradient scaler), train.channels_last,
+    train.compile (torch.compile of the student); sync_bn (distributed, GPU).
     """
+
+    def model_to_device(self, net):
+        """BasicSR's DDP wrapping passes a CUDA device id: on CPU (gloo) wrap without
+        one. With several GPUs, BatchNorm becomes SyncBatchNorm (opt `sync_bn`) so
+        that a distributed run normalises over the global batch like a single one."""
+        if not self.opt['dist']:
+            return super().model_to_device(net)
+        if self.device.type == 'cpu':
+            return DistributedDataParallel(net.to(self.device),
+                                           find_unused_parameters=self.opt.get('find_unused_parameters', False))
+        if self.opt.get('sync_bn', True):
+            net = nn.SyncBatchNorm.convert_sync_batchnorm(net)
+        return super().model_to_device(net)
 
     def init_training_settings(self):
         self.distill_opt = self.opt.get('distill') or {}
@@ -61,13 +80,26 @@ class STDModel(VideoBaseModel):
         self.net_t = None
         self.net_lstm = None
         self.net_adapter = None
+        train_opt = self.opt['train']
+        self.autocast = check_precision(train_opt.get('autocast'), 'train.autocast')
         if self.opt.get('network_t'):
             self.init_distillation()
+        self.apply_memory_format()
         super().init_training_settings()  # EMA, cri_pix, optimizer (setup_optimizers below), schedulers
+        self.scaler = attach_grad_scaler(self.optimizer_g, self.device) if self.autocast == 'fp16' else None
+        if train_opt.get('compile'):
+            unwrap(self.net_g).compile()  # in place: state_dict keys and taps stay as they are
+
+    def apply_memory_format(self):
+        if self.opt['train'].get('channels_last'):
+            for net in (self.net_g, self.net_t, self.net_lstm, self.net_adapter):
+                if net is not None:
+                    net.to(memory_format=torch.channels_last)
 
     def init_distillation(self):
         train_opt = self.opt['train']
         self.net_t = build_teacher(self.opt, self.device)
+        self.teacher_autocast = check_precision(self.distill_opt.get('teacher_autocast'), 'distill.teacher_autocast')
         self.window_t = frame_count(self.opt['network_t'], self.net_t, 'network_t')
         layer_s = self.distill_opt.get('student_layer') or getattr(unwrap(self.net_g), 'fsr_layer', None)
         layer_t = self.distill_opt.get('teacher_layer') or getattr(self.net_t, 'fsr_layer', 'conv_hr')
@@ -126,31 +158,48 @@ class STDModel(VideoBaseModel):
         self.optimizers.append(self.optimizer_g)
 
     def teacher_features(self, lq):
-        """Teacher F^SR on all windows of the clip, without autograd, in chunks
-        of `distill.teacher_chunk` windows (0: all at once)."""
+        """Teacher F^SR (fp32) on all windows of the clip, without autograd, in
+        chunks of `distill.teacher_chunk` windows (0: all at once)."""
         windows = clip_to_windows(lq, self.window_t)
         chunk = self.distill_opt.get('teacher_chunk') or windows.shape[0]
         self.net_t.eval()
-        with torch.no_grad():
+        with torch.no_grad(), autocast(self.device, self.teacher_autocast):
             for part in windows.split(chunk):
                 self.net_t(part)
-        return self.tap_t.take()
+        return self.tap_t.take().float()
 
     def optimize_parameters(self, current_iter):
         self.optimizer_g.zero_grad()
-        b = self.lq.shape[0]
-        sr = self.net_g(clip_to_windows(self.lq, self.window_s))
         loss_dict = OrderedDict()
-        l_total = loss_dict['l_pix'] = self.cri_pix(sr, self.gt.flatten(0, 1))
-        if self.net_t is not None:
-            l_total = l_total + self.distillation_losses(b, loss_dict)
-        l_total.backward()
-        if self.net_lstm is not None and is_frozen(self.net_lstm):
-            drop_gradients(self.net_lstm)
-        self.optimizer_g.step()
+        with autocast(self.device, self.autocast):
+            sr = self.net_g(clip_to_windows(self.lq, self.window_s))
+            l_total = loss_dict['l_pix'] = self.cri_pix(sr.float(), self.gt.flatten(0, 1))
+            if self.net_t is not None:
+                l_total = l_total + self.distillation_losses(self.lq.shape[0], loss_dict)
+        self.check_finite(l_total, loss_dict, current_iter)
+        self.backward_and_step(l_total)
         self.log_dict = self.reduce_loss_dict(loss_dict)
         if self.ema_decay > 0:
             self.model_ema(decay=self.ema_decay)
+
+    def backward_and_step(self, loss):
+        if self.scaler is not None:
+            loss = self.scaler.scale(loss)
+        loss.backward()
+        if self.net_lstm is not None and is_frozen(self.net_lstm):
+            drop_gradients(self.net_lstm)
+        if self.scaler is None:
+            self.optimizer_g.step()
+        else:
+            self.scaler.step(self.optimizer_g)
+            self.scaler.update()
+
+    def check_finite(self, loss, loss_dict, current_iter):
+        """Stop before a NaN/Inf reaches the weights: the last checkpoint stays the last good one."""
+        if not torch.isfinite(loss):
+            values = ', '.join(f'{k}={v.item():.4g}' for k, v in loss_dict.items())
+            raise FloatingPointError(f'non-finite loss at iter {current_iter} ({values}); training stopped, '
+                                     f'the last good checkpoint is in {self.opt["path"].get("models")}')
 
     def distillation_losses(self, batch, loss_dict):
         feat_s = self.tap_s.take()
@@ -186,6 +235,16 @@ class STDModel(VideoBaseModel):
 
     def nondist_validation(self, dataloader, current_iter, tb_logger, save_img):
         self.dist_validation(dataloader, current_iter, tb_logger, save_img)
+
+    @master_only
+    def save_network(self, net, net_label, current_iter, param_key='params'):
+        with staged(self.opt['path'], 'models'):
+            super().save_network(net, net_label, current_iter, param_key)
+
+    @master_only
+    def save_training_state(self, epoch, current_iter):
+        with staged(self.opt['path'], 'training_states'):
+            super().save_training_state(epoch, current_iter)
 
     def save(self, epoch, current_iter):
         # The ConvLSTM goes first: the training state written last by super().save()
