@@ -5,11 +5,8 @@ import pickle
 
 import torch
 
+from std_plugin.errors import CheckpointError
 from std_plugin.taps import unwrap
-
-
-class CheckpointError(ValueError):
-    pass
 
 
 def read_checkpoint(path, what='checkpoint'):

@@ -1,17 +1,42 @@
-"""Entry points around BasicSR's train/test pipelines, with std_plugin
-registered and the resume fixes installed."""
+"""Entry points around BasicSR's train/test pipelines: std_plugin registered,
+BasicSR's resume/launch/IO gaps fixed, options checked before anything runs,
+and bad input answered with one line (exit status 2) instead of a traceback."""
+import functools
+import sys
+
 import std_plugin  # noqa: F401  (registers the plugin; applies compat)
-from std_plugin import distributed, resume
+from std_plugin import distributed, resume, safe_io
+from std_plugin.errors import StdError, one_line
+from std_plugin.option_checks import check_options
+
+
+def checked(parse_options):
+    @functools.wraps(parse_options)
+    def parse_and_check(root_path, is_train=True):
+        opt, args = parse_options(root_path, is_train)
+        check_options(opt)
+        return opt, args
+    parse_and_check.checks_options = True
+    return parse_and_check
+
+
+def run(pipeline_module, pipeline_name, root_path):
+    module = __import__(pipeline_module, fromlist=[pipeline_name])
+    distributed.install()
+    resume.install()
+    safe_io.install()
+    if not hasattr(module.parse_options, 'checks_options'):
+        module.parse_options = checked(module.parse_options)
+    try:
+        getattr(module, pipeline_name)(root_path)
+    except StdError as err:
+        print(f'std_plugin: error: {one_line(err)}', file=sys.stderr)
+        sys.exit(2)
 
 
 def train(root_path):
-    from basicsr.train import train_pipeline
-    distributed.install()
-    resume.install()
-    train_pipeline(root_path)
+    run('basicsr.train', 'train_pipeline', root_path)
 
 
 def test(root_path):
-    from basicsr.test import test_pipeline
-    distributed.install()
-    test_pipeline(root_path)
+    run('basicsr.test', 'test_pipeline', root_path)

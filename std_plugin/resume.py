@@ -49,7 +49,7 @@ def load_resume_state(opt):
         path = opt['path'].get('resume_state')
     if not path:
         return None
-    state = torch.load(path, map_location='cpu', weights_only=False)
+    state = torch.load(path, map_location='cpu', weights_only=True)
     check_resume_keeping_teacher(opt, state['iter'])
     if 'train' in opt.get('datasets', {}):
         opt['datasets']['train'][RESUME_ITER] = state['iter']
@@ -78,5 +78,7 @@ class ResumableSampler(EnlargedSampler):
 
 def install():
     import basicsr.train
+    if basicsr.train.load_resume_state is load_resume_state:
+        return
     basicsr.train.load_resume_state = load_resume_state
     basicsr.train.EnlargedSampler = ResumableSampler

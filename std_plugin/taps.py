@@ -9,6 +9,15 @@ import difflib
 import torch
 from torch import nn
 
+from std_plugin.errors import OptionError
+
+
+class LayerPathError(OptionError, KeyError):
+    """A module path that the network does not have."""
+
+    def __str__(self):  # KeyError would print the message in quotes
+        return self.args[0]
+
 
 def unwrap(net):
     """The bare network under DataParallel / DistributedDataParallel wrappers."""
@@ -19,7 +28,7 @@ def unwrap(net):
 
 def resolve_module(net, path):
     """Module of `net` at dotted `path` ('' is the network itself); a wrong
-    path raises KeyError listing the nearest valid paths."""
+    path raises LayerPathError listing the nearest valid paths."""
     net = unwrap(net)
     if path.startswith('module.'):  # paths copied from a wrapped model's named_modules()
         path = path[len('module.'):]
@@ -27,8 +36,8 @@ def resolve_module(net, path):
     if path not in modules:
         names = [n for n in modules if n]
         near = difflib.get_close_matches(path, names, n=5, cutoff=0.4) or names[-5:]
-        raise KeyError(f'{type(net).__name__} has no module {path!r}; nearest valid module paths: '
-                       f'{", ".join(near)}')
+        raise LayerPathError(f'{type(net).__name__} has no module {path!r}; nearest valid module paths: '
+                             f'{", ".join(near)}')
     return modules[path]
 
 

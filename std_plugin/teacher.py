@@ -3,10 +3,9 @@ in eval mode, without gradients, never wrapped in DDP (DDP refuses a module
 with no trainable parameter, and the teacher needs no gradient sync)."""
 import os
 
-import torch
-
 from basicsr.archs import build_network
 from std_plugin.checkpoints import load_weights
+from std_plugin.errors import CheckpointError, OptionError
 
 
 def build_teacher(opt, device):
@@ -14,10 +13,10 @@ def build_teacher(opt, device):
     path_opt = opt['path']
     ckpt = path_opt.get('pretrain_network_t')
     if not ckpt:
-        raise ValueError('path.pretrain_network_t is required when network_t is set: '
+        raise OptionError('path.pretrain_network_t is required when network_t is set: '
                          'a randomly initialised teacher has nothing to teach')
     if not os.path.isfile(ckpt):
-        raise FileNotFoundError(f'path.pretrain_network_t: teacher checkpoint {ckpt} does not exist')
+        raise CheckpointError(f'path.pretrain_network_t: teacher checkpoint {ckpt} does not exist')
     net = build_network(opt['network_t'])
     load_weights(net, ckpt, param_key=path_opt.get('param_key_t', 'params'),
                  strict=path_opt.get('strict_load_t', True), what='network_t')

@@ -19,7 +19,8 @@ from basicsr.models.video_base_model import VideoBaseModel
 from basicsr.utils.dist_util import master_only
 from basicsr.utils.registry import MODEL_REGISTRY
 from std_plugin.atomic_save import staged
-from std_plugin.checkpoints import load_state, read_checkpoint, select_params
+from std_plugin.checkpoints import load_state, load_weights, read_checkpoint, select_params
+from std_plugin.errors import OptionError
 from std_plugin.losses.temporal_memory_loss import drop_gradients, freeze, is_frozen
 from std_plugin.precision import attach_grad_scaler, autocast, check_precision
 from std_plugin.taps import FeatureTap, resolve_module, unwrap
@@ -31,23 +32,32 @@ def frame_count(net_opt, net, key):
     """Frames a network reads per output: `num_frame` of its options, else its attribute."""
     count = net_opt.get('num_frame', getattr(unwrap(net), 'num_frame', None))
     if count is None:
-        raise ValueError(f'{key}.num_frame is required: cannot tell how many frames {net_opt["type"]} reads')
+        raise OptionError(f'{key}.num_frame is required: cannot tell how many frames {net_opt["type"]} reads')
     return int(count)
 
 
-def feature_channels(net, path, window, device):
-    """Channels of the module output at `path`: from the module when it is a conv,
-    else by one tiny forward (in eval mode, so BatchNorm statistics are untouched)."""
-    module = resolve_module(net, path)
-    if hasattr(module, 'out_channels'):
-        return module.out_channels
+def probe(net, path, window, device, size=16):
+    """(output, F^SR) shapes of one tiny forward (eval mode, so BatchNorm
+    statistics are untouched): checks the scale and sizes the adapter before
+    any training step."""
     was_training = net.training
     with FeatureTap(net, path) as tap, torch.no_grad():
         net.eval()
-        net(torch.zeros(1, window, 3, 32, 32, device=device))
-        channels = tap.take().shape[1]
+        out = net(torch.zeros(1, window, 3, size, size, device=device))
+        feat = tap.take()
     net.train(was_training)
-    return channels
+    return out.shape, feat.shape
+
+
+def check_probes(opt, shapes_s, shapes_t, size=16):
+    (out_s, feat_s), (out_t, feat_t) = shapes_s, shapes_t
+    hr = opt['scale'] * size
+    for key, out in (('network_g', out_s), ('network_t', out_t)):
+        if tuple(out[-2:]) != (hr, hr):
+            raise OptionError(f'{key} turns {size}x{size} into {out[-2]}x{out[-1]}, not x{opt["scale"]} (scale)')
+    if feat_s[-2:] != feat_t[-2:]:
+        raise OptionError(f'F^SR sizes differ: distill.student_layer gives {tuple(feat_s[1:])}, '
+                          f'distill.teacher_layer gives {tuple(feat_t[1:])} (C, H, W) for the same input')
 
 
 @MODEL_REGISTRY.register()
@@ -60,6 +70,12 @@ class STDModel(VideoBaseModel):
     train.autocast (bf16 | fp16 with a gradient scaler), train.channels_last,
     train.compile (torch.compile of the student); sync_bn (distributed, GPU).
     """
+    # Set up in init_training_settings; a test-mode model has none of them.
+    net_t = net_lstm = net_adapter = scaler = None
+
+    def load_network(self, net, load_path, strict=True, param_key='params'):
+        """BasicSR's loader unpickles anything; ours is weights_only with clear errors."""
+        load_weights(net, load_path, param_key, strict, what=f'checkpoint of {type(unwrap(net)).__name__}')
 
     def model_to_device(self, net):
         """BasicSR's DDP wrapping passes a CUDA device id: on CPU (gloo) wrap without
@@ -77,9 +93,6 @@ class STDModel(VideoBaseModel):
     def init_training_settings(self):
         self.distill_opt = self.opt.get('distill') or {}
         self.window_s = frame_count(self.opt['network_g'], self.net_g, 'network_g')
-        self.net_t = None
-        self.net_lstm = None
-        self.net_adapter = None
         train_opt = self.opt['train']
         self.autocast = check_precision(train_opt.get('autocast'), 'train.autocast')
         if self.opt.get('network_t'):
@@ -104,15 +117,16 @@ class STDModel(VideoBaseModel):
         layer_s = self.distill_opt.get('student_layer') or getattr(unwrap(self.net_g), 'fsr_layer', None)
         layer_t = self.distill_opt.get('teacher_layer') or getattr(self.net_t, 'fsr_layer', 'conv_hr')
         if layer_s is None:
-            raise ValueError('distill.student_layer is required: network_g names no F^SR layer (fsr_layer)')
+            raise OptionError('distill.student_layer is required: network_g names no F^SR layer (fsr_layer)')
+        shapes_s = probe(self.net_g, layer_s, self.window_s, self.device)
+        shapes_t = probe(self.net_t, layer_t, self.window_t, self.device)
+        check_probes(self.opt, shapes_s, shapes_t)
         self.tap_s = FeatureTap(self.net_g, layer_s)
         self.tap_t = FeatureTap(self.net_t, layer_t)
         self.cri_sd = build_loss(train_opt['sd_opt']).to(self.device) if train_opt.get('sd_opt') else None
         self.cri_td = build_loss(train_opt['td_opt']).to(self.device) if train_opt.get('td_opt') else None
         if self.cri_td is not None:
-            ch_s = feature_channels(self.net_g, layer_s, self.window_s, self.device)
-            ch_t = feature_channels(self.net_t, layer_t, self.window_t, self.device)
-            self.init_temporal_memory(ch_s, ch_t)
+            self.init_temporal_memory(shapes_s[1][1], shapes_t[1][1])
 
     def init_temporal_memory(self, ch_s, ch_t):
         """The ONE ConvLSTM shared by both networks, fed at the teacher's width; a
@@ -120,7 +134,7 @@ class STDModel(VideoBaseModel):
         lstm_opt = dict(self.opt.get('network_lstm') or {'type': 'PeepholeConvLSTM', 'hidden_dim': 16})
         lstm_opt.setdefault('input_dim', ch_t)
         if lstm_opt['input_dim'] != ch_t:
-            raise ValueError(f'network_lstm.input_dim is {lstm_opt["input_dim"]} but the teacher F^SR has {ch_t} '
+            raise OptionError(f'network_lstm.input_dim is {lstm_opt["input_dim"]} but the teacher F^SR has {ch_t} '
                              'channels')
         self.net_lstm = build_network(lstm_opt).to(self.device)
         if ch_s != ch_t:

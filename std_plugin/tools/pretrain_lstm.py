@@ -23,7 +23,7 @@ from tqdm import tqdm
 import std_plugin  # noqa: F401  (registers the plugin)
 from basicsr.archs import build_network
 from basicsr.data import build_dataset
-from std_plugin.models.std_model import feature_channels, frame_count
+from std_plugin.models.std_model import frame_count, probe
 from std_plugin.taps import FeatureTap
 from std_plugin.teacher import build_teacher
 from std_plugin.windows import clip_to_windows, windows_to_clip
@@ -50,7 +50,7 @@ def teacher_sequences(opt, device):
     dataset = build_dataset(dataset_opt)
     loader = torch.utils.data.DataLoader(dataset, batch_size=dataset_opt.get('batch_size_per_gpu', 1),
                                          shuffle=True, num_workers=dataset_opt.get('num_worker_per_gpu', 0))
-    channels = feature_channels(teacher, layer, window, device)
+    channels = probe(teacher, layer, window, device)[1][1]
     with FeatureTap(teacher, layer) as tap:
         while True:
             for data in loader:

@@ -1,0 +1,159 @@
+"""Checks of a parsed option file, run before any dataset, network or output
+folder is created, so a wrong option fails in one line instead of minutes
+(or days) into a run. Each check raises OptionError / DataError naming the key
+or file and what was expected."""
+import difflib
+import os
+import os.path as osp
+
+from basicsr.utils.registry import ARCH_REGISTRY, DATASET_REGISTRY, LOSS_REGISTRY, MODEL_REGISTRY
+from std_plugin.errors import DataError, OptionError
+
+# Datasets that give one GT frame per sample: STD needs all N frames of a clip.
+SINGLE_FRAME_DATASETS = ('Vimeo90KDataset', 'REDSDataset')
+STD_MODELS = ('STDModel',)
+
+
+def check_type(registry, value, key):
+    names = list(registry._obj_map)
+    if value not in names:
+        near = difflib.get_close_matches(str(value), names, n=3)
+        hint = f'; did you mean {", ".join(near)}?' if near else ''
+        raise OptionError(f'{key}: unknown {registry._name} type {value!r}{hint}')
+
+
+def check_types(opt):
+    check_type(MODEL_REGISTRY, opt.get('model_type'), 'model_type')
+    for key, value in opt.items():
+        if key.startswith('network_') and isinstance(value, dict):
+            check_type(ARCH_REGISTRY, value.get('type'), f'{key}.type')
+    for key, value in (opt.get('train') or {}).items():
+        if key.endswith('_opt') and isinstance(value, dict) and 'type' in value:
+            check_type(LOSS_REGISTRY, value['type'], f'train.{key}.type')
+    for phase, dataset in (opt.get('datasets') or {}).items():
+        check_type(DATASET_REGISTRY, dataset.get('type'), f'datasets.{phase}.type')
+
+
+def check_exists(path, key, what='file'):
+    if path and not osp.exists(path):
+        raise DataError(f'{key}: {what} {path} does not exist')
+
+
+def check_dataset_paths(phase, dataset):
+    is_lmdb = (dataset.get('io_backend') or {}).get('type') == 'lmdb'
+    for root in ('dataroot_gt', 'dataroot_lq'):
+        check_exists(dataset.get(root), f'datasets.{phase}.{root}', 'LMDB' if is_lmdb else 'folder')
+        if is_lmdb and dataset.get(root):
+            check_exists(osp.join(dataset[root], 'data.mdb'), f'datasets.{phase}.{root}', 'LMDB data file')
+    check_exists(dataset.get('meta_info_file'), f'datasets.{phase}.meta_info_file')
+
+
+def meta_clips(meta_file):
+    with open(meta_file) as f:
+        return [line.split()[0] for line in f if line.strip()]
+
+
+def check_meta_clips(phase, dataset):
+    """Every clip the meta_info file lists must be in the GT and LQ data."""
+    if not dataset.get('meta_info_file') or 'Vimeo90K' not in dataset.get('type', ''):
+        return
+    is_lmdb = (dataset.get('io_backend') or {}).get('type') == 'lmdb'
+    clips = meta_clips(dataset['meta_info_file'])
+    for root in ('dataroot_gt', 'dataroot_lq'):
+        missing = (missing_lmdb_clips if is_lmdb else missing_folder_clips)(dataset[root], clips)
+        if missing:
+            raise DataError(f'datasets.{phase}.meta_info_file {dataset["meta_info_file"]} names clip {missing[0]!r} '
+                            f'that {dataset[root]} lacks ({len(missing)} missing in all)')
+
+
+def missing_folder_clips(root, clips):
+    return [c for c in clips if not osp.isdir(osp.join(root, c))]
+
+
+def missing_lmdb_clips(root, clips):
+    import lmdb
+    env = lmdb.open(root, readonly=True, lock=False, readahead=False)
+    with env.begin() as txn:
+        missing = [c for c in clips if txn.get(f'{c}/im4'.encode()) is None]
+    env.close()
+    return missing
+
+
+def network_frames(opt, key):
+    net = opt.get(key) or {}
+    return net.get('num_frame')
+
+
+def check_clip_lengths(phase, dataset, window):
+    """Reflection paddings index past a clip shorter than half the window."""
+    if dataset.get('padding', 'replicate') == 'replicate' or not dataset.get('dataroot_lq'):
+        return
+    root = dataset['dataroot_lq']
+    for clip in sorted(os.listdir(root)):
+        count = len(os.listdir(osp.join(root, clip))) if osp.isdir(osp.join(root, clip)) else window
+        if count < window // 2 + 1:
+            raise DataError(f'datasets.{phase}: clip {osp.join(root, clip)} has {count} frames, shorter than half '
+                            f'the {window}-frame window; use padding: replicate')
+
+
+def check_val_datasets(opt):
+    window = network_frames(opt, 'network_g')
+    for phase, dataset in (opt.get('datasets') or {}).items():
+        if phase == 'train' or not window:
+            continue
+        if dataset.get('num_frame') not in (None, -1, window):
+            raise OptionError(f'datasets.{phase}.num_frame is {dataset["num_frame"]} but network_g reads {window} '
+                              'frames per output')
+        check_clip_lengths(phase, dataset, window)
+
+
+def check_train_dataset(opt):
+    dataset = (opt.get('datasets') or {}).get('train')
+    if dataset is None:
+        return
+    if opt.get('model_type') in STD_MODELS and dataset.get('type') in SINGLE_FRAME_DATASETS:
+        raise OptionError(f'datasets.train.type {dataset["type"]} gives one GT frame per sample; STDModel needs '
+                          'all N frames of a clip (Vimeo90KRecurrentDataset or REDSRecurrentDataset)')
+
+
+def check_scales(opt):
+    for key in ('network_g', 'network_t'):
+        net = opt.get(key) or {}
+        if 'scale' in net and net['scale'] != opt.get('scale'):
+            raise OptionError(f'{key}.scale is {net["scale"]} but scale is {opt.get("scale")}')
+        if net.get('type') == 'EDVR' and not net.get('hr_in') and opt.get('scale') != 4:
+            raise OptionError(f'{key}: EDVR upscales x4 but scale is {opt.get("scale")}')
+
+
+def check_checkpoints(opt):
+    path = opt.get('path') or {}
+    if opt.get('network_t') and not path.get('pretrain_network_t'):
+        raise OptionError('path.pretrain_network_t is required when network_t is set: a randomly initialised '
+                          'teacher has nothing to teach')
+    for key, value in path.items():
+        if key.startswith('pretrain_network_') and value and not path.get('resume_state'):
+            check_exists(value, f'path.{key}', 'checkpoint')
+
+
+def check_writable(opt):
+    folder = opt['path'].get('experiments_root') or opt['path'].get('results_root')
+    if not folder:
+        return
+    existing = folder
+    while not osp.exists(existing):
+        existing = osp.dirname(existing)
+    if not os.access(existing, os.W_OK):
+        raise OptionError(f'output folder {folder} is not writable ({existing} refuses writes)')
+
+
+def check_options(opt):
+    """All checks, cheapest first."""
+    check_types(opt)
+    check_scales(opt)
+    check_train_dataset(opt)
+    check_checkpoints(opt)
+    for phase, dataset in (opt.get('datasets') or {}).items():
+        check_dataset_paths(phase, dataset)
+        check_meta_clips(phase, dataset)
+    check_val_datasets(opt)
+    check_writable(opt)
