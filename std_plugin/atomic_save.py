@@ -6,6 +6,7 @@ is renamed into place (atomic on one filesystem): a file under its final name
 is always complete, and the previous one stays intact until then."""
 import os
 import os.path as osp
+import shutil
 from contextlib import contextmanager
 
 STAGING = '.saving'
@@ -17,7 +18,8 @@ def staged(path_opt, key):
     every file written there into the real folder."""
     final = path_opt[key]
     staging = osp.join(final, STAGING)
-    os.makedirs(staging, exist_ok=True)
+    shutil.rmtree(staging, ignore_errors=True)  # half-written leftovers of a killed save
+    os.makedirs(staging)
     path_opt[key] = staging
     try:
         yield

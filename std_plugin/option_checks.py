@@ -3,6 +3,7 @@ folder is created, so a wrong option fails in one line instead of minutes
 (or days) into a run. Each check raises OptionError / DataError naming the key
 or file and what was expected."""
 import difflib
+import inspect
 import os
 import os.path as osp
 
@@ -32,6 +33,26 @@ def check_types(opt):
             check_type(LOSS_REGISTRY, value['type'], f'train.{key}.type')
     for phase, dataset in (opt.get('datasets') or {}).items():
         check_type(DATASET_REGISTRY, dataset.get('type'), f'datasets.{phase}.type')
+
+
+# Keys BasicSR's own option files put in network sections that no arch accepts
+# (its EDVR-L training files carry ema_decay in network_g): dropped, not fatal.
+NON_ARCH_KEYS = ('ema_decay',)
+
+
+def check_network_arguments(opt):
+    for key, net in opt.items():
+        if not key.startswith('network_') or not isinstance(net, dict):
+            continue
+        for extra in NON_ARCH_KEYS:
+            net.pop(extra, None)
+        params = inspect.signature(ARCH_REGISTRY.get(net['type'])).parameters
+        if any(p.kind == p.VAR_KEYWORD for p in params.values()):
+            continue
+        unknown = [k for k in net if k != 'type' and k not in params]
+        if unknown:
+            raise OptionError(f'{key}.{unknown[0]}: {net["type"]} takes no argument {unknown[0]!r}; it takes '
+                              f'{", ".join(params)}')
 
 
 def check_exists(path, key, what='file'):
@@ -149,6 +170,7 @@ def check_writable(opt):
 def check_options(opt):
     """All checks, cheapest first."""
     check_types(opt)
+    check_network_arguments(opt)
     check_scales(opt)
     check_train_dataset(opt)
     check_checkpoints(opt)

@@ -112,6 +112,14 @@ def test_unknown_arch_and_loss_type(opt):
     fails(opt, OptionError, "train.sd_opt.type: unknown loss type 'SpatialAttnLoss'")
 
 
+def test_unknown_network_argument_named_and_ema_decay_dropped(opt):
+    opt['network_t']['ema_decay'] = 0.999  # as in BasicSR's EDVR-L training files
+    check_options(opt)
+    assert 'ema_decay' not in opt['network_t']
+    opt['network_g']['num_block'] = 3
+    fails(opt, OptionError, "network_g.num_block: FastDVDnetVSR takes no argument 'num_block'")
+
+
 def test_output_folder_not_writable(opt, tmp_path):
     locked = tmp_path / 'locked'
     locked.mkdir()
@@ -192,3 +200,10 @@ def test_cli_prints_one_line_and_exits_2(opt, tmp_path):
                                                     '/nowhere/edvr.pth does not exist')
     assert 'Traceback' not in proc.stdout
     assert not (tmp_path / 'experiments').exists()  # failed before anything was written
+
+
+def test_torch_distributed_launch_local_rank_is_accepted():
+    from std_plugin.distributed import normalize_argv
+    assert normalize_argv(['train.py', '--local-rank=1', '-opt', 'o.yml']) == ['train.py', '--local_rank=1', '-opt',
+                                                                              'o.yml']
+    assert normalize_argv(['--local-rank', '0', '--local-ranks']) == ['--local_rank', '0', '--local-ranks']
