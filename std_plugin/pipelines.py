@@ -8,13 +8,14 @@ import std_plugin  # noqa: F401  (registers the plugin; applies compat)
 from std_plugin import distributed, resume, safe_io
 from std_plugin.errors import StdError, one_line
 from std_plugin.option_checks import check_options
+from std_plugin.teacher_options import resolve_teacher_options
 
 
 def checked(parse_options):
     @functools.wraps(parse_options)
     def parse_and_check(root_path, is_train=True):
         opt, args = parse_options(root_path, is_train)
-        check_options(opt)
+        check_options(resolve_teacher_options(opt))
         return opt, args
     parse_and_check.checks_options = True
     return parse_and_check
