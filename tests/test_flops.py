@@ -1,0 +1,115 @@
+"""MAC counting against hand counts, meta against real counting, the paper's
+figures, and std-profile end to end (in-process)."""
+import json
+import warnings
+
+import pytest
+import torch
+from torch import nn
+from torchvision.ops import DeformConv2d
+
+from std_plugin.flops import count_macs
+from std_plugin.tools import profile
+
+
+def conv_hand_count(batch, out, conv):
+    """out_h * out_w * C_out * C_in / groups * kh * kw per batch element."""
+    kh, kw = conv.kernel_size
+    return batch * out.shape[2] * out.shape[3] * conv.out_channels * conv.in_channels // conv.groups * kh * kw
+
+
+@pytest.mark.parametrize('on_meta', [True, False])
+def test_conv2d_equals_hand_count(on_meta):
+    conv = nn.Conv2d(6, 8, (3, 5), stride=2, padding=1, groups=2)
+    x = torch.rand(2, 6, 11, 13)
+    assert count_macs(conv, x, on_meta=on_meta) == conv_hand_count(2, conv(x), conv) == 2 * 6 * 6 * 8 * 3 * 15
+
+
+@pytest.mark.parametrize('use_mask', [True, False])
+@pytest.mark.parametrize('on_meta', [True, False])
+def test_deform_conv2d_equals_hand_count(use_mask, on_meta):
+    conv = DeformConv2d(4, 6, 3, stride=1, padding=1, groups=2)
+    x = torch.rand(3, 4, 7, 9)
+    offset = torch.randn(3, 2 * 2 * 9, 7, 9)  # 2 offset groups
+    mask = torch.rand(3, 2 * 9, 7, 9) if use_mask else None
+    out = conv(x, offset, mask)
+    hand = conv_hand_count(3, out, conv)
+    assert count_macs(conv, x, offset, mask, on_meta=on_meta) == hand
+    # bilinear sampling: 4 MACs per sampled value (C_in x taps x output pixels), +1 for the mask
+    sampled = 3 * 7 * 9 * 4 * 9
+    assert count_macs(conv, x, offset, mask, sampling=True, on_meta=on_meta) == hand + sampled * (4 + use_mask)
+
+
+@pytest.fixture(scope='module')
+def profile_nets():
+    torch.manual_seed(0)
+    return {net.name: profile.build(net) for net in profile.NETWORKS}
+
+
+@pytest.mark.parametrize('name', [net.name for net in profile.NETWORKS])
+def test_meta_count_equals_real_count(profile_nets, name):
+    """Counting on meta answers data-dependent branches with 0: check it does
+    not change the count of any network in the table (and needs no fallback)."""
+    net, frames = profile_nets[name]
+    x = torch.rand(1, frames, 3, 16, 20)
+    with warnings.catch_warnings():
+        warnings.filterwarnings('error', message='count_macs')
+        meta = count_macs(net, x, sampling=True)
+    assert meta == count_macs(net, x, sampling=True, on_meta=False) > 0
+
+
+# The STD supplement's FLOPs (T, 180x120 input), and how close our count must come.
+PAPER = {'VDSR': (0.22, 0.06), 'EDVR-L': (0.93, 0.15), 'DUF': (0.62, 0.02), 'TOFlow': (0.81, 0.02)}
+
+
+@pytest.mark.parametrize('name', list(PAPER))
+def test_counts_match_the_paper_at_180x120(profile_nets, name):
+    paper, tolerance = PAPER[name]
+    net, frames = profile_nets[name]
+    tmacs = count_macs(net, torch.rand(1, frames, 3, 120, 180)) / 1e12
+    assert abs(tmacs - paper) <= tolerance * paper
+
+
+def test_fastdvdnet_is_compact_at_180x120(profile_nets):
+    net, frames = profile_nets['FastDVDnetVSR']
+    tmacs = count_macs(net, torch.rand(1, frames, 3, 120, 180)) / 1e12
+    assert 0.02 <= tmacs <= 0.09  # the supplement lists 0.06
+
+
+def test_std_profile_json(capsys):
+    profile.main(['--json', '--size', '16x8', '--runs', '1', '--warmup', '0'])
+    rows = json.loads(capsys.readouterr().out)
+    assert [r['name'] for r in rows] == [net.name for net in profile.NETWORKS]
+    for row in rows:
+        assert {'name', 'frames', 'params', 'macs', 'ms'} <= set(row)
+        assert row['params'] > 0 and row['macs'] > 0 and row['ms'] > 0
+    vdsr = next(r for r in rows if r['name'] == 'VDSR')
+    # 20 layers 3->64, 18 x 64->64, 64->3 (3x3) on the 64x32 upsampled frame
+    assert vdsr['frames'] == 1
+    assert vdsr['macs'] == 64 * 32 * 9 * (3 * 64 + 18 * 64 * 64 + 64 * 3)
+
+
+def test_std_profile_table_without_timing(capsys):
+    profile.main(['--no-time', '--only', 'VDSR,VSRNet', '--size', '16x8'])
+    out = capsys.readouterr().out
+    assert 'VDSR' in out and 'VSRNet' in out and 'EDVR' not in out
+    assert 'not timed' in out
+
+
+@pytest.mark.parametrize('argv, message', [(['--size', '18x8'], 'multiples of 4'), (['--size', 'big'], 'WxH'),
+                                           (['--only', 'SRCNN'], 'unknown network')])
+def test_std_profile_rejects_bad_options(capsys, argv, message):
+    with pytest.raises(SystemExit):
+        profile.main(argv)
+    assert message in capsys.readouterr().err
+
+
+def test_std_profile_skips_unregistered_networks(capsys, monkeypatch):
+    """A row whose arch is not registered (a student not written yet) is left
+    out with a note; the others still come."""
+    missing = profile.Network('Missing', dict(type='NoSuchArch'), None)
+    monkeypatch.setattr(profile, 'NETWORKS', [missing] + profile.NETWORKS)
+    profile.main(['--json', '--no-time', '--only', 'Missing,VDSR', '--size', '16x8'])
+    captured = capsys.readouterr()
+    assert [r['name'] for r in json.loads(captured.out)] == ['VDSR']
+    assert 'skipped Missing' in captured.err
