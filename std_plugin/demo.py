@@ -16,7 +16,6 @@ outputs exist are reused; --fresh reruns them. --quick runs the same path
 with a few iterations (a smoke test, not a result).
 """
 import argparse
-import os
 import os.path as osp
 import subprocess
 import sys

@@ -1,5 +1,4 @@
 """STDModel in-process: one optimisation step, the frozen teacher, the collapse guard."""
-import copy
 
 import torch
 

@@ -23,7 +23,7 @@ from std_plugin.checkpoints import load_state, load_weights, read_checkpoint, se
 from std_plugin.errors import OptionError
 from std_plugin.losses.temporal_memory_loss import drop_gradients, freeze, is_frozen
 from std_plugin.precision import attach_grad_scaler, autocast, check_precision
-from std_plugin.taps import FeatureTap, resolve_module, unwrap
+from std_plugin.taps import FeatureTap, unwrap
 from std_plugin.teacher import build_teacher
 from std_plugin.windows import clip_to_windows, windows_to_clip
 
