@@ -4,6 +4,8 @@ and bad input answered with one line (exit status 2) instead of a traceback."""
 import functools
 import sys
 
+import torch
+
 import std_plugin  # noqa: F401  (registers the plugin; applies compat)
 from std_plugin import distributed, resume, safe_io
 from std_plugin.errors import StdError, one_line
@@ -23,6 +25,10 @@ def checked(parse_options):
 
 def run(pipeline_module, pipeline_name, root_path):
     module = __import__(pipeline_module, fromlist=[pipeline_name])
+    # Denormal floats make CPU convolutions (EDVR's deform conv backward above all)
+    # up to 25x slower on x86 (measured: 16 s vs 0.6 s per demo-teacher iteration);
+    # flushing them to zero changes nothing a network can learn. No effect on CUDA.
+    torch.set_flush_denormal(True)
     distributed.install()
     resume.install()
     safe_io.install()
