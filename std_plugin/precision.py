@@ -4,9 +4,8 @@ whose state is saved and resumed inside the optimizer's state.
 bf16 keeps fp32's exponent range and needs no scaler; fp16 does. Attention
 maps and ConvLSTM cells are compared in fp32 whatever the autocast.
 """
-from contextlib import nullcontext
-
 import torch
+import torchvision  # noqa: F401  (loads the torchvision:: operators patched below)
 
 DTYPES = {None: None, 'bf16': torch.bfloat16, 'fp16': torch.float16}
 
@@ -18,10 +17,42 @@ def check_precision(name, key):
 
 
 def autocast(device, name):
-    """torch.autocast for bf16/fp16, a no-op context for None."""
+    """torch.autocast for bf16/fp16; for None, autocast explicitly OFF: the fp32
+    teacher runs inside the student's autocast region and must not inherit it."""
     if DTYPES[name] is None:
-        return nullcontext()
+        return torch.autocast(device.type, enabled=False)
     return torch.autocast(device.type, dtype=DTYPES[name])
+
+
+_AUTOCAST_CPU = torch._C.DispatchKeySet(torch._C.DispatchKey.AutocastCPU)
+
+
+def _deform_conv2d_fp32(input, weight, offset, mask, bias, *args):
+    """deform_conv2d in fp32 with autocast off inside; the result in the input's dtype."""
+    dtype = input.dtype
+    with torch._C._ExcludeDispatchKeyGuard(_AUTOCAST_CPU):
+        tensors = (t.float() if t.dtype in (torch.bfloat16, torch.float16) else t
+                   for t in (input, weight, offset, mask, bias))
+        return torch.ops.torchvision.deform_conv2d(*tensors, *args).to(dtype)
+
+
+def register_cpu_autocast_deform_conv():
+    """torchvision (0.29) gives deform_conv2d an autocast rule on CUDA only, and its
+    CPU kernel has no bf16/fp16 version: an EDVR teacher under CPU autocast fails
+    with "deformable_im2col not implemented for 'BFloat16'". Run it in fp32 under
+    CPU autocast, as torchvision does on CUDA. No-op where a rule exists."""
+    try:
+        has_rule = torch._C._dispatch_has_kernel_for_dispatch_key('torchvision::deform_conv2d', 'AutocastCPU')
+    except RuntimeError:  # a torchvision built without its C++ operators
+        return None
+    if has_rule:
+        return None
+    lib = torch.library.Library('torchvision', 'IMPL')
+    lib.impl('deform_conv2d', _deform_conv2d_fp32, 'AutocastCPU')
+    return lib  # the registration lives as long as this object
+
+
+_DEFORM_CONV_RULE = register_cpu_autocast_deform_conv()
 
 
 SCALER_KEY = 'std_grad_scaler'

@@ -8,7 +8,6 @@ the model then drops the ConvLSTM's gradients before each optimizer step, so
 Adam skips it. Switching requires_grad off instead would break a DDP reducer
 built while the parameters still required gradients.
 """
-import torch
 from torch import nn
 
 from basicsr.utils.registry import LOSS_REGISTRY
@@ -47,7 +46,8 @@ class TemporalMemoryLoss(nn.Module):
     def forward(self, lstm, feats_s, feats_t):
         """feats_*: (B, N, C, H, W) in frame order, C equal to lstm's input width."""
         # One call on both sequences: a DDP-wrapped ConvLSTM must run once per backward.
-        _, cells = lstm(torch.cat((feats_s, feats_t), dim=0))
+        # Passed apart, not concatenated: no input gradient is computed for the teacher's.
+        _, cells = lstm(feats_s, feats_t)
         cell_s, cell_t = cells.chunk(2, dim=0)
         loss = self.distance(cell_s.float(), cell_t.float())
         if loss.item() < self.freeze_threshold and not is_frozen(lstm):

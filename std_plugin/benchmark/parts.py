@@ -1,0 +1,54 @@
+"""The parts std-bench measures. Each is a top-level function of a BenchConfig
+(picklable, run in its own process by isolated.run_isolated) returning a dict
+with a 'timing' where it times something."""
+import itertools
+from collections import OrderedDict
+
+import torch
+
+import std_plugin  # noqa: F401  (registers the plugin before basicsr is used)
+from std_plugin.benchmark.timing import time_calls
+from std_plugin.tools import profile
+from std_plugin.windows import clip_to_windows
+
+
+def train_iteration(cfg, distill):
+    """STDModel.optimize_parameters: a full STD iteration, or the student alone."""
+    model = cfg.model(distill)
+    step = itertools.count(1)
+    timing = time_calls(lambda: model.optimize_parameters(next(step)), cfg.runs, cfg.warmup, model.device)
+    return dict(timing=timing.as_dict(), losses=dict(model.log_dict))
+
+
+def teacher_forward(cfg, precision, channels_last):
+    """The frozen teacher's no-grad forward on the B*N windows of the batch,
+    exactly as an STD iteration runs it (chunks, tap, fp32 features out)."""
+    model = cfg.model(True, train=dict(channels_last=channels_last), teacher=dict(teacher_autocast=precision))
+    timing = time_calls(lambda: model.teacher_features(model.lq), cfg.runs, cfg.warmup, model.device)
+    return dict(timing=timing.as_dict())
+
+
+@torch.no_grad()
+def distillation_losses(cfg, precisions=(None, 'bf16')):
+    """L_SD and L_TD (weighted, as logged) of ONE batch, the same student
+    features and ConvLSTM, with the teacher run at each precision."""
+    model = cfg.model(True, train=dict(compile=False))  # this part times nothing: no compile wait
+    losses = {}
+    for precision in precisions:
+        model.teacher_autocast = precision
+        model.net_g(clip_to_windows(model.lq, model.window_s))  # fills the student's F^SR tap
+        values = OrderedDict()
+        model.distillation_losses(model.lq.shape[0], values)
+        losses[precision or 'fp32'] = {name: value.item() for name, value in values.items()}
+    return dict(losses=losses)
+
+
+def inference(cfg, name, net_opt, size):
+    """ms per output frame (one forward of one window), batch 1, LR input `size` (W, H)."""
+    net, frames = profile.build(profile.Network(name, net_opt, None))
+    width, height = size
+    net = net.to(cfg.device)
+    x = torch.rand(1, frames, 3, height, width, device=cfg.device)
+    with torch.no_grad():
+        timing = time_calls(lambda: net(x), cfg.runs, cfg.warmup, x.device)
+    return dict(timing=timing.as_dict())

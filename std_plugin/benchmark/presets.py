@@ -1,0 +1,24 @@
+"""Teachers and students std-bench can build by a short name: the real sizes
+(std-profile's EDVR-L / EDVR-M / FastDVDnetVSR options) and tiny ones that run
+in seconds on a CPU (the sizes the tests use)."""
+from std_plugin.tools.profile import NETWORKS
+
+_PROFILED = {network.name: network.opt for network in NETWORKS}
+
+TINY_EDVR = dict(type='EDVR', num_in_ch=3, num_out_ch=3, num_feat=8, num_frame=7, deformable_groups=1,
+                 num_extract_block=1, num_reconstruct_block=1, center_frame_idx=None, hr_in=False,
+                 with_predeblur=False, with_tsa=False)
+TINY_FASTDVDNET = dict(type='FastDVDnetVSR', num_frame=7, scale=4, num_feat=8, branch_ch=4, interm_ch=4,
+                       widths=[8, 8, 8])
+
+# short name -> (label, BasicSR network options)
+TEACHERS = {
+    'edvr-l': ('EDVR-L', _PROFILED['EDVR-L']),
+    'edvr-m': ('EDVR-M', _PROFILED['EDVR-M']),
+    'tiny': ('tiny EDVR', TINY_EDVR),
+}
+STUDENTS = {
+    'fastdvdnet': ('FastDVDnetVSR', _PROFILED['FastDVDnetVSR']),
+    'tiny': ('tiny FastDVDnetVSR', TINY_FASTDVDNET),
+}
+
