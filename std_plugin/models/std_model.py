@@ -21,7 +21,9 @@ from basicsr.utils.registry import MODEL_REGISTRY
 from std_plugin.atomic_save import staged
 from std_plugin.checkpoints import load_state, load_weights, read_checkpoint, select_params
 from std_plugin.errors import OptionError
+from std_plugin.input_error import InputError
 from std_plugin.losses.temporal_memory_loss import drop_gradients, freeze, is_frozen
+from std_plugin.network_spec import frames_per_output
 from std_plugin.precision import attach_grad_scaler, autocast, check_precision
 from std_plugin.taps import FeatureTap, unwrap
 from std_plugin.teacher import build_teacher
@@ -29,11 +31,23 @@ from std_plugin.windows import clip_to_windows, windows_to_clip
 
 
 def frame_count(net_opt, net, key):
-    """Frames a network reads per output: `num_frame` of its options, else its attribute."""
-    count = net_opt.get('num_frame', getattr(unwrap(net), 'num_frame', None))
-    if count is None:
-        raise OptionError(f'{key}.num_frame is required: cannot tell how many frames {net_opt["type"]} reads')
-    return int(count)
+    """Frames a network reads per output (std-infer's rule), or an error naming the option key."""
+    try:
+        return frames_per_output(unwrap(net), net_opt)
+    except InputError:
+        raise OptionError(f'{key}.num_frame is required: cannot tell how many frames {net_opt["type"]} reads') \
+            from None
+
+
+def build_temporal_memory(opt, ch_t):
+    """The shared ConvLSTM of `network_lstm` (default: hidden 16), fed at the
+    teacher's F^SR width `ch_t`."""
+    lstm_opt = dict(opt.get('network_lstm') or {'type': 'PeepholeConvLSTM', 'hidden_dim': 16})
+    lstm_opt.setdefault('input_dim', ch_t)
+    if lstm_opt['input_dim'] != ch_t:
+        raise OptionError(f'network_lstm.input_dim is {lstm_opt["input_dim"]} but the teacher F^SR has {ch_t} '
+                          'channels')
+    return build_network(lstm_opt)
 
 
 def probe(net, path, window, device, size=16):
@@ -131,12 +145,7 @@ class STDModel(VideoBaseModel):
     def init_temporal_memory(self, ch_s, ch_t):
         """The ONE ConvLSTM shared by both networks, fed at the teacher's width; a
         trainable 1x1 adapter maps the student's F^SR to it when widths differ."""
-        lstm_opt = dict(self.opt.get('network_lstm') or {'type': 'PeepholeConvLSTM', 'hidden_dim': 16})
-        lstm_opt.setdefault('input_dim', ch_t)
-        if lstm_opt['input_dim'] != ch_t:
-            raise OptionError(f'network_lstm.input_dim is {lstm_opt["input_dim"]} but the teacher F^SR has {ch_t} '
-                             'channels')
-        self.net_lstm = build_network(lstm_opt).to(self.device)
+        self.net_lstm = build_temporal_memory(self.opt, ch_t).to(self.device)
         if ch_s != ch_t:
             self.net_adapter = nn.Conv2d(ch_s, ch_t, 1).to(self.device)
         path_opt = self.opt['path']

@@ -21,9 +21,8 @@ from torch import nn
 from tqdm import tqdm
 
 import std_plugin  # noqa: F401  (registers the plugin)
-from basicsr.archs import build_network
 from basicsr.data import build_dataset
-from std_plugin.models.std_model import frame_count, probe
+from std_plugin.models.std_model import build_temporal_memory, frame_count, probe
 from std_plugin.taps import FeatureTap
 from std_plugin.teacher import build_teacher
 from std_plugin.windows import clip_to_windows, windows_to_clip
@@ -63,9 +62,7 @@ def teacher_sequences(opt, device):
 def pretrain(opt, iters, lr, device):
     sequences = teacher_sequences(opt, device)
     channels, seq = next(sequences)
-    lstm_opt = dict(opt.get('network_lstm') or {'type': 'PeepholeConvLSTM', 'hidden_dim': 16})
-    lstm_opt.setdefault('input_dim', channels)
-    lstm = build_network(lstm_opt).to(device)
+    lstm = build_temporal_memory(opt, channels).to(device)
     head = nn.Conv2d(lstm.hidden_dim, channels, 1).to(device)
     optimizer = torch.optim.Adam(list(lstm.parameters()) + list(head.parameters()), lr=lr)
     bar = tqdm(range(iters), unit='iter')
