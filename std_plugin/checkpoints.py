@@ -9,7 +9,30 @@ from std_plugin.errors import CheckpointError
 from std_plugin.taps import unwrap
 
 
+# torch.save writes a zip archive ('PK'); its legacy format starts with a pickle
+# protocol byte (0x80). Anything else (a text file, an HTML error page saved as
+# .pth) makes the unpickler fail with IndexError/KeyError that name nothing.
+CHECKPOINT_MAGIC = (b'PK', b'\x80')
+
+
+def check_header(path, what):
+    with open(path, 'rb') as f:
+        head = f.read(16)
+    if not head:
+        raise CheckpointError(f'{what}: {path} is empty (0 bytes), expected a PyTorch checkpoint; '
+                              'was its writing interrupted?')
+    if not head.startswith(CHECKPOINT_MAGIC):
+        raise CheckpointError(f'{what}: {path} is not a PyTorch checkpoint (it starts with {head[:12]!r}, '
+                              'expected a file written by torch.save)')
+
+
 def read_checkpoint(path, what='checkpoint'):
+    try:
+        check_header(path, what)
+    except FileNotFoundError:
+        raise CheckpointError(f'{what}: {path} does not exist') from None
+    except IsADirectoryError:
+        raise CheckpointError(f'{what}: {path} is a folder, expected a checkpoint file') from None
     try:
         return torch.load(path, map_location='cpu', weights_only=True)
     except FileNotFoundError:
@@ -18,8 +41,32 @@ def read_checkpoint(path, what='checkpoint'):
         first = str(err).strip().splitlines()[0]
         raise CheckpointError(f'{what}: {path} was refused by the safe loader (weights_only=True), it holds '
                               f'more than tensors or is not a PyTorch file: {first}') from None
-    except (RuntimeError, EOFError, OSError) as err:
-        raise CheckpointError(f'{what}: {path} is not a readable PyTorch checkpoint: {err}') from None
+    except (RuntimeError, EOFError, OSError, IndexError, KeyError, ValueError) as err:
+        first = (str(err).strip().splitlines() or [type(err).__name__])[0]
+        raise CheckpointError(f'{what}: {path} is not a readable PyTorch checkpoint (truncated or damaged?): '
+                              f'{first}') from None
+
+
+def first_non_finite(state):
+    """(key, count of NaN/Inf values, numel) of the first floating tensor of a
+    state dict holding a NaN or Inf, or None."""
+    for key, value in state.items():
+        if torch.is_tensor(value) and value.is_floating_point():
+            bad = int((~torch.isfinite(value)).sum())
+            if bad:
+                return key, bad, value.numel()
+    return None
+
+
+def check_finite_weights(state, path, what):
+    """Refuse NaN/Inf weights before any forward: BasicSR does not stop a
+    diverging run, so such checkpoints exist, and a NaN reaching EDVR's
+    deform_conv2d on CPU segfaults instead of raising."""
+    found = first_non_finite(state)
+    if found:
+        key, bad, total = found
+        raise CheckpointError(f'{what}: {path} holds non-finite weights: {key} has {bad} NaN/Inf of {total} '
+                              'values (a diverged run?); expected finite weights')
 
 
 def select_params(ckpt, path, param_key, what):
@@ -53,6 +100,7 @@ def load_state(net, state, path, strict=True, what='checkpoint'):
         raise CheckpointError(f'{what}: {path} does not fit {type(net).__name__}: {len(missing)} missing keys '
                               f'{missing[:3]}, {len(unexpected)} unexpected keys {unexpected[:3]}; '
                               'is it a checkpoint of another architecture or other options?')
+    check_finite_weights(state, path, what)
     shapes = [k for k in set(expected) & set(state) if expected[k].shape != state[k].shape]
     if shapes:
         k = sorted(shapes)[0]

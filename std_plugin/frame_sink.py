@@ -7,8 +7,33 @@ import cv2
 from std_plugin.input_error import InputError
 
 
+def real(path):
+    return os.path.realpath(os.path.abspath(path))
+
+
+def is_within(path, folder):
+    """True when `path` is `folder` or lies inside it (links resolved)."""
+    path, folder = real(path), real(folder)
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
+
+
+def check_not_input(input_path, out_dir, video):
+    """Outputs must never land on the input, whatever --overwrite says: frames
+    keep the input's names, so --out equal to the input folder would replace
+    the LR frames with SR ones."""
+    if os.path.isdir(input_path) and (is_within(out_dir, input_path) or is_within(input_path, out_dir)):
+        raise InputError(f'--out: {out_dir} is, contains or lies inside the --input folder {input_path}; '
+                         'expected a separate folder (the input frames would be overwritten or mixed with results)')
+    if os.path.isfile(input_path) and video and real(video) == real(input_path):
+        raise InputError(f'--video: {video} is the --input video; expected another file name')
+
+
 def check_writable(out_dir, video, overwrite):
     """Refuse to mix results with an earlier run's unless --overwrite."""
+    if os.path.exists(out_dir) and not os.path.isdir(out_dir):
+        raise InputError(f'--out: {out_dir} is a file; expected a folder for the PNG frames')
+    if video and os.path.isdir(video):
+        raise InputError(f'--video: {video} is a folder; expected a video file name such as sr.mp4')
     if overwrite:
         return
     if os.path.isdir(out_dir) and os.listdir(out_dir):

@@ -11,7 +11,9 @@ random input of --size and on one of another size and batch (proving the
 dynamic axes) and prints the max abs difference of each.
 """
 import argparse
+import math
 import os
+import sys
 
 import torch
 
@@ -42,30 +44,58 @@ def check_sizes(size):
     return [(1, h, w), (2, h + 2 * MULTIPLE, w + 4 * MULTIPLE)]
 
 
-def export(args, net, num_frame):
+def check_out(args):
+    if os.path.isdir(args.out):
+        raise InputError(f'--out: {args.out} is a folder; expected an ONNX file name such as '
+                         f'{os.path.join(args.out, "student.onnx")}')
     if os.path.exists(args.out) and not args.overwrite:
         raise InputError(f'--out: {args.out} exists; pass --overwrite to replace it')
-    if os.path.dirname(args.out):
-        os.makedirs(os.path.dirname(args.out), exist_ok=True)
+
+
+def staging_path(out):
+    """A hidden sibling of --out: the export is checked there and renamed into
+    place only when it passed, so a failed export never replaces a good file."""
+    folder, name = os.path.split(out)
+    return os.path.join(folder, f'.{name}.partial')
+
+
+def export(args, net, num_frame, path):
+    if os.path.dirname(path):
+        os.makedirs(os.path.dirname(path), exist_ok=True)
     try:
-        export_onnx(net, args.out, torch.rand(1, num_frame, 3, *reversed(args.size)), args.opset)
+        export_onnx(net, path, torch.rand(1, num_frame, 3, *reversed(args.size)), args.opset)
     except torch.onnx.errors.OnnxExporterError as err:
         raise InputError(f'cannot export {args.arch} at opset {args.opset}: {str(err).splitlines()[0]}') from None
 
 
-def run(args):
-    net, num_frame, opt = load_network(args)
-    export(args, net, num_frame)
-    session = onnx_session(args.out)
-    worst = 0.0
+def check_export(args, net, num_frame, path):
+    """None, or an error line when a difference is above --atol or not a number
+    (NaN compares false with everything, so the test is `not <=`)."""
+    session = onnx_session(path)
     for batch, h, w in check_sizes(args.size):
         diff = max_abs_diff(session, net, torch.rand(batch, num_frame, 3, h, w))
-        worst = max(worst, diff)
         print(f'onnxruntime vs PyTorch, input ({batch}, {num_frame}, 3, {h}, {w}): max abs diff {diff:.3g}')
+        if not diff <= args.atol:
+            why = 'an output is NaN/Inf' if not math.isfinite(diff) else f'{diff:.3g} > --atol {args.atol:g}'
+            return f'ONNX differs from PyTorch ({why}); {args.out} not written'
+    return None
+
+
+def run(args):
+    check_out(args)
+    net, num_frame, opt = load_network(args)
+    partial = staging_path(args.out)
+    try:
+        export(args, net, num_frame, partial)
+        error = check_export(args, net, num_frame, partial)
+        if error:
+            print(f'std-export: error: {error}', file=sys.stderr)
+            raise SystemExit(1)
+        os.replace(partial, args.out)
+    finally:
+        if os.path.exists(partial):
+            os.remove(partial)
     print(f'{opt["type"]} -> {args.out} (opset {args.opset}, dynamic batch/height/width)')
-    if worst > args.atol:
-        print(f'std-export: error: ONNX differs from PyTorch by {worst:.3g} > --atol {args.atol:g}')
-        raise SystemExit(1)
 
 
 def main(argv=None):

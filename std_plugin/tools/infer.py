@@ -21,7 +21,7 @@ from tqdm import tqdm
 
 import std_plugin  # noqa: F401  (registers the plugin; aliases torchvision for basicsr)
 from basicsr.utils import img2tensor, tensor2img
-from std_plugin.frame_sink import FrameSink, check_writable
+from std_plugin.frame_sink import FrameSink, check_not_input, check_writable
 from std_plugin.frame_source import open_frames, sliding_windows
 from std_plugin.input_error import InputError, report_input_errors
 from std_plugin.tiling import tiled_forward
@@ -88,6 +88,7 @@ def super_resolve(net, frames, num_frame, args, sink, device):
 
 def run(args):
     device = device_of(args.device)
+    check_not_input(args.input, args.out, args.video)
     frames = open_frames(args.input)
     check_writable(args.out, args.video, args.overwrite)
     net, num_frame, opt = load_network(args, device)

@@ -1,0 +1,138 @@
+"""Second round of bad input (issue 14): non-finite weights, text or empty
+checkpoints, outputs that would land on the input. Each is one line, exit 2."""
+import copy
+import os
+
+import cv2
+import pytest
+import torch
+
+from basicsr.models import build_model
+from std_plugin.checkpoints import read_checkpoint
+from std_plugin.errors import CheckpointError
+from std_plugin.tools import export, infer
+from tests.conftest import TINY_STUDENT, add_teacher, base_options, run_cli, write_yaml
+from tests.test_infer_export import arch_args, bad_input_error, save_random, write_folder
+
+# TINY_EDVR's conv_first is Conv2d(3, 8, 3): 8 * 3 * 3 * 3 weights.
+EDVR_CONV_FIRST_WEIGHTS = 216
+
+
+@pytest.fixture
+def opt(tmp_path, tiny_root, teacher_ckpt):
+    o = add_teacher(base_options('faults', tiny_root), teacher_ckpt)
+    o.update(is_train=True, dist=False, rank=0, world_size=1)
+    o['path'].update(experiments_root=str(tmp_path / 'exp'), models=str(tmp_path), training_states=str(tmp_path))
+    return o
+
+
+@pytest.fixture(scope='module')
+def student(tmp_path_factory):
+    path = str(tmp_path_factory.mktemp('ckpt') / 'tiny_student.pth')
+    return save_random(TINY_STUDENT, path), path
+
+
+def with_nan(src, dst, key, index=0, value=float('nan')):
+    ckpt = torch.load(src, weights_only=True)
+    ckpt['params'][key].view(-1)[index] = value
+    torch.save(ckpt, dst)
+    return str(dst)
+
+
+def test_nan_teacher_is_refused_before_any_forward(opt, tmp_path, teacher_ckpt):
+    opt['path']['pretrain_network_t'] = with_nan(teacher_ckpt, tmp_path / 't.pth', 'conv_first.weight')
+    with pytest.raises(CheckpointError, match=r'network_t: .*t.pth holds non-finite weights: conv_first.weight '
+                                              rf'has 1 NaN/Inf of {EDVR_CONV_FIRST_WEIGHTS} values'):
+        build_model(opt)
+
+
+def test_inf_student_and_convlstm_checkpoints_are_refused(opt, tmp_path, student):
+    opt['path']['pretrain_network_g'] = with_nan(student[1], tmp_path / 'g.pth', 'conv_hr.bias', 2, float('inf'))
+    with pytest.raises(CheckpointError, match=r'g.pth holds non-finite weights: conv_hr.bias has 1 NaN/Inf'):
+        build_model(copy.deepcopy(opt))
+    opt['path']['pretrain_network_g'] = None
+    lstm = build_model(copy.deepcopy(opt)).net_lstm
+    bad = {k: v.clone() for k, v in lstm.state_dict().items()}
+    first = next(k for k, v in bad.items() if v.is_floating_point())
+    bad[first].fill_(float('nan'))
+    torch.save({'params': bad}, tmp_path / 'lstm.pth')
+    opt['path']['pretrain_network_lstm'] = str(tmp_path / 'lstm.pth')
+    with pytest.raises(CheckpointError, match=rf'path.pretrain_network_lstm: .*holds non-finite weights: {first} '
+                                              rf'has {bad[first].numel()} NaN/Inf'):
+        build_model(opt)
+
+
+def test_nan_teacher_training_is_one_line_exit_2(tmp_path, tiny_root, teacher_ckpt):
+    o = add_teacher(base_options('nan', tiny_root, val=False), with_nan(teacher_ckpt, tmp_path / 't.pth',
+                                                                          'conv_first.weight', 5))
+    proc = run_cli(['-m', 'std_plugin.train', '-opt', write_yaml(tmp_path / 'o.yml', o)], cwd=tmp_path, check=False)
+    assert proc.returncode == 2, proc.stdout[-2000:]  # not -11 (segfault in deform_conv2d)
+    assert proc.stdout.strip().splitlines()[-1] == (
+        f'std_plugin: error: network_t: {tmp_path / "t.pth"} holds non-finite weights: conv_first.weight has 1 '
+        f'NaN/Inf of {EDVR_CONV_FIRST_WEIGHTS} values (a diverged run?); expected finite weights')
+    assert 'Traceback' not in proc.stdout
+
+
+@pytest.mark.parametrize('content, message', [
+    ('# my teacher\nparams: edvr\n', r"is not a PyTorch checkpoint \(it starts with b'# my teacher'"),
+    ('', r'is empty \(0 bytes\)'),
+])
+def test_text_or_empty_checkpoint_is_one_line(tmp_path, content, message):
+    path = tmp_path / 'ckpt.pth'
+    path.write_text(content)
+    with pytest.raises(CheckpointError, match=f'network_t: {path} {message}'):
+        read_checkpoint(str(path), 'network_t')
+
+
+def test_text_and_nan_checkpoints_in_std_infer_and_std_export(student, tmp_path, capsys):
+    text = tmp_path / 'text.pth'
+    text.write_text('abc')  # torch.load's unpickler: IndexError: pop from empty list
+    nan = with_nan(student[1], tmp_path / 'nan.pth', 'conv_hr.weight', 7)
+    frames = write_folder(tmp_path / 'lr', ['0.png'], 8, 8)
+    for prog, main, extra in (('std-infer', infer.main, ['--input', frames, '--out', str(tmp_path / 'sr')]),
+                              ('std-export', export.main, ['--out', str(tmp_path / 'x.onnx')])):
+        args = [*arch_args(TINY_STUDENT), *extra]
+        assert bad_input_error(main, ['--model', str(text), *args], capsys) == (
+            f"{prog}: error: --model: {text} is not a PyTorch checkpoint (it starts with b'abc', expected a file "
+            'written by torch.save)')
+        line = bad_input_error(main, ['--model', nan, *args], capsys)
+        assert line.endswith(f'--model: {nan} holds non-finite weights: conv_hr.weight has 1 NaN/Inf of '
+                             f'{TINY_STUDENT["num_feat"] * 8 * 9} values (a diverged run?); expected finite weights')
+    assert not (tmp_path / 'sr').exists() and not (tmp_path / 'x.onnx').exists()
+
+
+def test_std_export_refuses_a_nan_output_and_writes_nothing(tmp_path, capsys):
+    # Finite weights whose output overflows float32 to inf (then inf - inf = nan in the check).
+    torch.manual_seed(0)
+    ckpt = str(tmp_path / 'huge.pth')
+    net = save_random(TINY_STUDENT, ckpt)
+    torch.save({'params': {k: v * 1e12 if v.is_floating_point() else v for k, v in net.state_dict().items()}}, ckpt)
+    out = tmp_path / 'x.onnx'
+    with pytest.raises(SystemExit) as exit_info:
+        export.main(['--model', ckpt, *arch_args(TINY_STUDENT), '--out', str(out), '--size', '16x16'])
+    assert exit_info.value.code == 1
+    assert capsys.readouterr().err.strip().splitlines()[-1] == (
+        f'std-export: error: ONNX differs from PyTorch (an output is NaN/Inf); {out} not written')
+    assert os.listdir(tmp_path) == ['huge.pth']  # neither the file nor its staging sibling
+
+
+def test_std_infer_never_writes_onto_its_input(student, tmp_path, capsys):
+    frames = write_folder(tmp_path / 'lr', ['0.png', '1.png'], 8, 8)
+    before = {n: (tmp_path / 'lr' / n).read_bytes() for n in os.listdir(frames)}
+    args = ['--model', student[1], *arch_args(TINY_STUDENT), '--input', frames, '--overwrite']
+    for out in (frames, frames + '/', os.path.join(frames, 'sr'), str(tmp_path)):
+        line = bad_input_error(infer.main, args + ['--out', out], capsys)
+        assert line == (f'std-infer: error: --out: {out} is, contains or lies inside the --input folder {frames}; '
+                        'expected a separate folder (the input frames would be overwritten or mixed with results)')
+    assert {n: (tmp_path / 'lr' / n).read_bytes() for n in os.listdir(frames)} == before
+    (tmp_path / 'taken.png').write_bytes(b'x')
+    line = bad_input_error(infer.main, args + ['--out', str(tmp_path / 'taken.png')], capsys)
+    assert line == f'std-infer: error: --out: {tmp_path / "taken.png"} is a file; expected a folder for the PNG frames'
+    assert cv2.imread(str(tmp_path / 'lr' / '0.png')) is not None
+
+
+def test_std_export_out_that_is_a_folder(student, tmp_path, capsys):
+    line = bad_input_error(export.main, ['--model', student[1], *arch_args(TINY_STUDENT), '--out', str(tmp_path)],
+                           capsys)
+    assert line == (f'std-export: error: --out: {tmp_path} is a folder; expected an ONNX file name such as '
+                    f'{tmp_path / "student.onnx"}')
