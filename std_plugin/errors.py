@@ -19,6 +19,10 @@ class CheckpointError(StdError):
     """A checkpoint is missing, unsafe, not a PyTorch file, or does not fit."""
 
 
+class NonFiniteLoss(StdError, FloatingPointError):
+    """Training stopped before a NaN/Inf loss reached the weights."""
+
+
 def one_line(err):
     """The message to print: the last line of a DataLoader worker's wrapped text."""
     text = str(err).strip()

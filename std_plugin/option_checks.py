@@ -154,6 +154,8 @@ def check_checkpoints(opt):
     for key, value in path.items():
         if key.startswith('pretrain_network_') and value and not path.get('resume_state'):
             check_exists(value, f'path.{key}', 'checkpoint')
+    if not opt.get('auto_resume'):  # --auto_resume ignores path.resume_state
+        check_exists(path.get('resume_state'), 'path.resume_state', 'training state')
 
 
 def check_writable(opt):

@@ -7,7 +7,7 @@ import sys
 import torch
 
 import std_plugin  # noqa: F401  (registers the plugin; applies compat)
-from std_plugin import distributed, resume, safe_io
+from std_plugin import distributed, preemption, resume, safe_io
 from std_plugin.errors import StdError, one_line
 from std_plugin.option_checks import check_options
 from std_plugin.teacher_options import resolve_teacher_options
@@ -23,7 +23,7 @@ def checked(parse_options):
     return parse_and_check
 
 
-def run(pipeline_module, pipeline_name, root_path):
+def run(pipeline_module, pipeline_name, root_path, training=False):
     module = __import__(pipeline_module, fromlist=[pipeline_name])
     # Denormal floats make CPU convolutions (EDVR's deform conv backward above all)
     # up to 25x slower on x86 (measured: 16 s vs 0.6 s per demo-teacher iteration);
@@ -32,6 +32,8 @@ def run(pipeline_module, pipeline_name, root_path):
     distributed.install()
     resume.install()
     safe_io.install()
+    if training:
+        preemption.install()
     if not hasattr(module.parse_options, 'checks_options'):
         module.parse_options = checked(module.parse_options)
     try:
@@ -39,10 +41,13 @@ def run(pipeline_module, pipeline_name, root_path):
     except StdError as err:
         print(f'std_plugin: error: {one_line(err)}', file=sys.stderr)
         sys.exit(2)
+    except preemption.Preempted as stop:
+        print(f'std_plugin: {stop}', flush=True)
+        sys.exit(0)
 
 
 def train(root_path):
-    run('basicsr.train', 'train_pipeline', root_path)
+    run('basicsr.train', 'train_pipeline', root_path, training=True)
 
 
 def test(root_path):

@@ -20,11 +20,13 @@ from basicsr.utils.dist_util import master_only
 from basicsr.utils.registry import MODEL_REGISTRY
 from std_plugin.atomic_save import staged
 from std_plugin.checkpoints import load_state, load_weights, read_checkpoint, select_params
-from std_plugin.errors import OptionError
+from std_plugin.errors import NonFiniteLoss, OptionError
 from std_plugin.input_error import InputError
 from std_plugin.losses.temporal_memory_loss import drop_gradients, freeze, is_frozen
 from std_plugin.network_spec import frames_per_output
 from std_plugin.precision import attach_grad_scaler, autocast, check_precision
+from std_plugin.resume import last_checkpoint_note
+from std_plugin.sample_seeds import add_rng_states
 from std_plugin.taps import FeatureTap, unwrap
 from std_plugin.teacher import build_teacher
 from std_plugin.windows import clip_to_windows, windows_to_clip
@@ -221,8 +223,8 @@ class STDModel(VideoBaseModel):
         """Stop before a NaN/Inf reaches the weights: the last checkpoint stays the last good one."""
         if not torch.isfinite(loss):
             values = ', '.join(f'{k}={v.item():.4g}' for k, v in loss_dict.items())
-            raise FloatingPointError(f'non-finite loss at iter {current_iter} ({values}); training stopped, '
-                                     f'the last good checkpoint is in {self.opt["path"].get("models")}')
+            raise NonFiniteLoss(f'non-finite loss at iter {current_iter} ({values}); training stopped, '
+                                f'{last_checkpoint_note(self.opt["path"])}')
 
     def distillation_losses(self, batch, loss_dict):
         feat_s = self.tap_s.take()
@@ -268,6 +270,7 @@ class STDModel(VideoBaseModel):
     def save_training_state(self, epoch, current_iter):
         with staged(self.opt['path'], 'training_states'):
             super().save_training_state(epoch, current_iter)
+            add_rng_states(self.opt['path']['training_states'], current_iter)
 
     def save(self, epoch, current_iter):
         # The ConvLSTM goes first: the training state written last by super().save()
