@@ -2,13 +2,19 @@
 folder is created, so a wrong option fails in one line instead of minutes
 (or days) into a run. Each check raises OptionError / DataError naming the key
 or file and what was expected."""
+import argparse
 import difflib
 import inspect
 import os
 import os.path as osp
 
+import torch
+import yaml
+
+from basicsr.utils.options import ordered_yaml
 from basicsr.utils.registry import ARCH_REGISTRY, DATASET_REGISTRY, LOSS_REGISTRY, MODEL_REGISTRY
 from std_plugin.errors import DataError, OptionError
+from std_plugin.frame_sizes import first_frame
 
 # Datasets that give one GT frame per sample: STD needs all N frames of a clip.
 SINGLE_FRAME_DATASETS = ('Vimeo90KDataset', 'REDSDataset')
@@ -169,8 +175,90 @@ def check_writable(opt):
         raise OptionError(f'output folder {folder} is not writable ({existing} refuses writes)')
 
 
+def option_file_argument(argv):
+    parser = argparse.ArgumentParser(add_help=False)
+    parser.add_argument('-opt')
+    return parser.parse_known_args(argv)[0].opt
+
+
+def check_option_file(argv):
+    """The -opt file exists and is a YAML mapping, before BasicSR reads it (it
+    raises FileNotFoundError, a YAML traceback, or TypeError on an empty file)."""
+    path = option_file_argument(argv)
+    if path is None:
+        return  # BasicSR's own parser says -opt is required
+    if not osp.isfile(path):
+        raise OptionError(f'-opt: option file {path} ' + ('is a folder' if osp.isdir(path) else 'does not exist'))
+    try:
+        with open(path, encoding='utf-8') as f:
+            text = f.read()
+        opt = yaml.load(text, Loader=ordered_yaml()[0])
+    except UnicodeDecodeError:
+        raise OptionError(f'-opt: {path} is not a text file; expected a YAML option file') from None
+    except yaml.YAMLError as err:
+        mark = getattr(err, 'problem_mark', None)
+        where = f'line {mark.line + 1}, column {mark.column + 1}: ' if mark else ''
+        raise OptionError(f'-opt: {path} is not valid YAML: {where}{getattr(err, "problem", None) or err}') \
+            from None
+    if opt is None:
+        raise OptionError(f'-opt: option file {path} is empty; expected BasicSR options (name, model_type, '
+                          'network_g, datasets, ...)')
+    if not isinstance(opt, dict):
+        raise OptionError(f'-opt: {path} holds a YAML {type(opt).__name__}, expected a mapping of options '
+                          '(name: ..., model_type: ...)')
+
+
+def check_devices(opt):
+    """num_gpu > 0 on a machine without CUDA: one line rather than a silent CPU
+    run (a job sized for GPUs would take days, and BasicSR multiplies the
+    batch by num_gpu, so a fallback would not even train the same run)."""
+    count = torch.cuda.device_count()
+    if opt.get('num_gpu') and count == 0:
+        raise OptionError(f'num_gpu is {opt["num_gpu"]} but this machine has no CUDA GPU '
+                          '(torch.cuda.is_available() is False); set num_gpu: 0 to run on the CPU')
+
+
+# Archs whose LR input must be a multiple of this (they downsample by it).
+SIZE_MULTIPLE = {'FastDVDnetVSR': 4, 'EDVR': 4}
+
+
+def check_patch_size(gt_size, scale, opt):
+    multiple = max([SIZE_MULTIPLE.get((opt.get(k) or {}).get('type'), 1) for k in ('network_g', 'network_t')])
+    lr = gt_size / scale
+    if lr != int(lr) or lr % multiple:
+        archs = ' and '.join(sorted({opt[k]['type'] for k in ('network_g', 'network_t')
+                                     if SIZE_MULTIPLE.get((opt.get(k) or {}).get('type'), 1) == multiple}))
+        step = scale * multiple
+        raise OptionError(f'datasets.train.gt_size is {gt_size}: its LR patch ({gt_size}/{scale} = {lr:g} px) is '
+                          f'not a multiple of {multiple}, which {archs} needs; expected a multiple of {step} such '
+                          f'as {max(step, gt_size // step * step)}')
+
+
+def check_frame_sizes(phase, dataset, scale, opt):
+    """gt_size fits the frames, and the LR frames are the GT frames / scale."""
+    is_lmdb = (dataset.get('io_backend') or {}).get('type') == 'lmdb'
+    if not dataset.get('dataroot_gt') or not dataset.get('dataroot_lq'):
+        return
+    gt = first_frame(dataset['dataroot_gt'], is_lmdb)
+    if gt is None:
+        return
+    (name, (gh, gw)), gt_size = gt, dataset.get('gt_size')
+    if phase == 'train' and gt_size:
+        check_patch_size(gt_size, scale, opt)
+        if gt_size > min(gh, gw):
+            raise OptionError(f'datasets.train.gt_size is {gt_size} but the GT frames are {gw}x{gh} ({name} in '
+                              f'{dataset["dataroot_gt"]}); expected gt_size <= {min(gh, gw)}')
+    lq = first_frame(dataset['dataroot_lq'], is_lmdb, name)
+    if lq is not None and lq[0] == name and scale and lq[1] != (gh // scale, gw // scale):
+        lh, lw = lq[1]
+        raise DataError(f'datasets.{phase}.dataroot_lq: {dataset["dataroot_lq"]} holds {lw}x{lh} frames for the '
+                        f'{gw}x{gh} GT frames of {dataset["dataroot_gt"]} ({name}), x{gh / lh:g}, but scale is '
+                        f'{scale}; expected {gw // scale}x{gh // scale} LR frames (made at another scale?)')
+
+
 def check_options(opt):
     """All checks, cheapest first."""
+    check_devices(opt)
     check_types(opt)
     check_network_arguments(opt)
     check_scales(opt)
@@ -179,5 +267,6 @@ def check_options(opt):
     for phase, dataset in (opt.get('datasets') or {}).items():
         check_dataset_paths(phase, dataset)
         check_meta_clips(phase, dataset)
+        check_frame_sizes(phase, dataset, opt.get('scale'), opt)
     check_val_datasets(opt)
     check_writable(opt)

@@ -9,13 +9,14 @@ import torch
 import std_plugin  # noqa: F401  (registers the plugin; applies compat)
 from std_plugin import distributed, preemption, resume, safe_io
 from std_plugin.errors import StdError, one_line
-from std_plugin.option_checks import check_options
+from std_plugin.option_checks import check_option_file, check_options
 from std_plugin.teacher_options import resolve_teacher_options
 
 
 def checked(parse_options):
     @functools.wraps(parse_options)
     def parse_and_check(root_path, is_train=True):
+        check_option_file(sys.argv[1:])
         opt, args = parse_options(root_path, is_train)
         check_options(resolve_teacher_options(opt))
         return opt, args
