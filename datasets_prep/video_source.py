@@ -53,13 +53,19 @@ def source_frames(path, start=0, max_frames=None):
         for image in list_images(path)[start:stop]:
             yield str(image), str(image)
         return
-    frames = itertools.islice(enumerate(_open_video(path)), start, stop)
-    decoded = False
-    for index, frame in frames:
-        decoded = True
+    reader = _open_video(path)
+    index = start - 1
+    for index, frame in itertools.islice(enumerate(reader), start, stop):
         yield f'{path} frame {index}', frame
-    if not decoded:
+    if index < start:
         raise DatasetPrepError(f'{path}: no frame decodes (empty, truncated, or --start past its end)')
+    # mmcv's reader just stops at the first frame it cannot decode: compare with
+    # the container's count (what std-infer reads by) so that a video corrupt
+    # from its middle on is an error, not a dataset of its readable half.
+    expected = reader.frame_cnt if stop is None else min(reader.frame_cnt, stop)
+    if index + 1 < expected:
+        raise DatasetPrepError(f'{path}: frame {index + 1} of {reader.frame_cnt} cannot be decoded (truncated or '
+                               'corrupt video); use --max-frames to keep the frames before it')
 
 
 def clip_jobs(path, clip, start=0, max_frames=None):

@@ -4,6 +4,7 @@ import copy
 import os
 
 import cv2
+import numpy as np
 import pytest
 import torch
 
@@ -136,3 +137,18 @@ def test_std_export_out_that_is_a_folder(student, tmp_path, capsys):
                            capsys)
     assert line == (f'std-export: error: --out: {tmp_path} is a folder; expected an ONNX file name such as '
                     f'{tmp_path / "student.onnx"}')
+
+
+def test_datasets_prep_video_corrupt_from_its_middle_is_an_error(tmp_path, capsys):
+    from datasets_prep import video
+    movie = tmp_path / 'movie.avi'
+    writer = cv2.VideoWriter(str(movie), cv2.VideoWriter_fourcc(*'MJPG'), 10, (32, 24))
+    for i in range(10):
+        writer.write(np.random.default_rng(i).integers(0, 256, (24, 32, 3), dtype=np.uint8))
+    writer.release()
+    movie.write_bytes(movie.read_bytes()[:movie.stat().st_size // 2])  # container still says 10 frames
+    out = tmp_path / 'out'
+    assert video.main(['--input', str(movie), '--out', str(out), '--layout', 'vid4', '--workers', '1']) == 2
+    err = capsys.readouterr().err
+    assert f'{movie}: frame ' in err and ' of 10 cannot be decoded (truncated or corrupt video)' in err
+    assert not out.exists() or not any(out.rglob('*.png'))
