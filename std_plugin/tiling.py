@@ -24,10 +24,16 @@ usually invisible, because far pixels weigh little, but it is no longer exact.
 Networks with data-dependent sampling (EDVR's deformable convolutions) have
 no fixed radius: their tiling is never exact.
 
+std-infer uses tiled_sr_image: the same tiles, cut from the uint8 frames and
+quantised into a uint8 output frame as they come, so no float copy of the
+window or of the HR frame exists (the former float canvas of a 1080p input's
+HR frame, and tensor2img's copies of it, took gigabytes whatever the tile).
+
 Cores are cropped rather than blended: outside the core a tile's output has
 less context than the neighbouring tile's core, so averaging could only mix
 in a worse value.
 """
+import numpy as np
 import torch
 import torch.nn.functional as F
 
@@ -99,3 +105,52 @@ def receptive_radius(net, num_frame, size=256, multiple=4, channels=3):
     if first == 0 or last == size - 1:
         raise ValueError(f'the receptive field reaches the border of a {size} px window: measure with a larger size')
     return max(centre - first, last - (centre + multiple - 1))
+
+
+def padded_index(start, end, size, mode):
+    """Source indices of padded positions [start, end) of an axis of `size`
+    padded at its end: F.pad's replicate (clamp) or reflect (mirror without
+    repeating the edge)."""
+    index = np.arange(start, end)
+    if mode == 'reflect':
+        return np.where(index < size, index, 2 * (size - 1) - index)
+    return np.minimum(index, size - 1)
+
+
+def lr_tile(frames, rows, cols, device):
+    """(1, T, 3, h, w) float RGB in [0, 1] of one tile of T uint8 BGR frames."""
+    tile = np.stack([frame[rows][:, cols] for frame in frames])  # (T, h, w, 3) uint8: small
+    tile = torch.from_numpy(tile).to(device).permute(0, 3, 1, 2).flip(1)  # BGR -> RGB
+    return tile.float().div_(255.).unsqueeze(0)
+
+
+def to_uint8_bgr(sr):
+    """(3, H, W) float RGB -> (H, W, 3) uint8 BGR, quantised as BasicSR's tensor2img."""
+    img = sr.float().clamp(0, 1).mul(255.).round().to(torch.uint8)
+    return img.flip(0).permute(1, 2, 0).cpu().numpy()
+
+
+def tiled_sr_image(net, frames, tile=0, overlap=0, multiple=4, pad_mode='replicate', device='cpu'):
+    """The SR image of a window of T uint8 BGR frames (h, w, 3) as an (s*h, s*w, 3)
+    uint8 BGR array, computed tile by tile: each tile is cut from the uint8
+    frames (padding applied by index), and the HR core of its output is
+    quantised straight into the uint8 result. Memory beyond the frames and the
+    result is that of one tile, whatever the frame size. Same tiles and the same
+    values as tiled_forward followed by tensor2img."""
+    h, w = frames[0].shape[:2]
+    size_h, size_w = round_up(h, multiple), round_up(w, multiple)
+    tile = round_up(tile, multiple) if tile else max(size_h, size_w)
+    overlap = round_up(overlap, multiple)
+    out = None
+    for y0, y1, cy0, cy1 in tile_spans(size_h, tile, overlap):
+        rows = padded_index(y0, y1, h, pad_mode)
+        for x0, x1, cx0, cx1 in tile_spans(size_w, tile, overlap):
+            sr = net(lr_tile(frames, rows, padded_index(x0, x1, w, pad_mode), device))
+            s = output_scale(sr, y1 - y0, x1 - x0)
+            if out is None:
+                out = np.empty((s * h, s * w, 3), np.uint8)
+            # The core, minus what lies in the padding (a core always starts inside the frame).
+            ky1, kx1 = min(cy1, h), min(cx1, w)
+            core = sr[0, :, s * (cy0 - y0):s * (ky1 - y0), s * (cx0 - x0):s * (kx1 - x0)]
+            out[s * cy0:s * ky1, s * cx0:s * kx1] = to_uint8_bgr(core)
+    return out

@@ -15,16 +15,14 @@ and optionally a video.
 import argparse
 import time
 
-import numpy as np
 import torch
 from tqdm import tqdm
 
 import std_plugin  # noqa: F401  (registers the plugin; aliases torchvision for basicsr)
-from basicsr.utils import img2tensor, tensor2img
 from std_plugin.frame_sink import FrameSink, check_not_input, check_writable
 from std_plugin.frame_source import open_frames, sliding_windows
 from std_plugin.input_error import InputError, report_input_errors
-from std_plugin.tiling import tiled_forward
+from std_plugin.tiling import tiled_sr_image
 from std_plugin.tools.network_args import add_network_arguments, load_network
 
 
@@ -61,8 +59,9 @@ def device_of(name):
     return device
 
 
-def frame_loader(frames, device):
-    """load(i) -> (3, h, w) RGB float tensor in [0, 1]; all frames must share one size."""
+def frame_loader(frames):
+    """load(i) -> (h, w, 3) uint8 BGR frame; all frames must share one size.
+    Frames stay uint8 on the CPU: tiles are converted one at a time."""
     size = frames.read(0).shape
 
     def load(index):
@@ -70,7 +69,7 @@ def frame_loader(frames, device):
         if img.shape != size:
             raise InputError(f'--input: frame {frames.names[index]} is {img.shape[1]}x{img.shape[0]}, '
                              f'the first frame {size[1]}x{size[0]}')
-        return img2tensor(img.astype(np.float32) / 255.).to(device)
+        return img
 
     return load
 
@@ -78,12 +77,11 @@ def frame_loader(frames, device):
 @torch.no_grad()
 def super_resolve(net, frames, num_frame, args, sink, device):
     half = torch.bfloat16 if device.type == 'cpu' else torch.float16
-    windows = sliding_windows(len(frames), num_frame, frame_loader(frames, device))
+    windows = sliding_windows(len(frames), num_frame, frame_loader(frames))
     for t, window in tqdm(windows, total=len(frames), unit='frame', desc='std-infer'):
         with torch.autocast(device.type, dtype=half, enabled=args.half):
-            sr = tiled_forward(net, torch.stack(window).unsqueeze(0), args.tile, args.tile_overlap,
-                               args.multiple, args.pad_mode)
-        sink.write(frames.names[t], tensor2img(sr[0].float()))
+            img = tiled_sr_image(net, window, args.tile, args.tile_overlap, args.multiple, args.pad_mode, device)
+        sink.write(frames.names[t], img)
 
 
 def run(args):
