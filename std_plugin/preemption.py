@@ -17,6 +17,7 @@ import signal
 import torch
 import torch.distributed as dist
 
+from basicsr.data import worker_init_fn as basicsr_worker_init_fn
 from basicsr.data.prefetch_dataloader import CPUPrefetcher, CUDAPrefetcher
 from basicsr.models import build_model as basicsr_build_model
 from basicsr.utils import get_root_logger
@@ -45,6 +46,22 @@ def on_signal(signum, frame):
 def install_handlers():
     for sig in STOP_SIGNALS:
         signal.signal(sig, on_signal)
+
+
+def absorb_once(signum, frame):
+    """A DataLoader worker's handler. Schedulers signal the whole process group,
+    and torch's own worker handler dies on a SIGTERM that is not from its
+    parent: the main process would then fail on the lost worker in the middle
+    of the iteration it is finishing. The first signal is absorbed (the main
+    process decides when to stop); a second one (the DataLoader's terminate()
+    of a stuck worker) ends the worker as before."""
+    signal.signal(signum, signal.SIG_DFL)
+
+
+def worker_init_fn(*args, **kwargs):
+    basicsr_worker_init_fn(*args, **kwargs)
+    for sig in STOP_SIGNALS:
+        signal.signal(sig, absorb_once)
 
 
 def build_model(opt):
@@ -108,7 +125,9 @@ class StoppingCUDAPrefetcher(StoppingPrefetcher, CUDAPrefetcher):
 
 
 def install():
+    import basicsr.data
     import basicsr.train
+    basicsr.data.worker_init_fn = worker_init_fn  # build_dataloader looks it up there
     basicsr.train.build_model = build_model
     basicsr.train.CPUPrefetcher = StoppingCPUPrefetcher
     basicsr.train.CUDAPrefetcher = StoppingCUDAPrefetcher

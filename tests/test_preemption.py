@@ -154,3 +154,18 @@ def test_non_finite_loss_stop_is_one_line_exit_2(tmp_path, tiny_root):
     assert proc.returncode == 2 and 'Traceback' not in proc.stdout, proc.stdout[-2000:]
     assert proc.stdout.strip().splitlines()[-1].startswith(
         'std_plugin: error: non-finite loss at iter 1 (l_pix=nan); training stopped, no checkpoint was saved yet')
+
+
+def test_sigterm_to_the_whole_process_group_spares_the_dataloader_worker(tmp_path, tiny_root):
+    opt = base_options('group', tiny_root, iters=100000, val=False)  # stopped by the signal long before
+    opt['datasets']['train'].update(num_worker_per_gpu=1, gt_size=16)
+    opt['logger']['save_checkpoint_freq'] = 100000
+    proc = subprocess.Popen([sys.executable, '-m', 'std_plugin.train', '-opt', write_yaml(tmp_path / 'o.yml', opt)],
+                            cwd=tmp_path, env=dict(os.environ, PYTHONPATH=REPO), stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    assert wait_for_log_line(tmp_path / 'experiments' / 'group', r'iter:\s+2,', proc)
+    os.killpg(proc.pid, signal.SIGTERM)  # as a scheduler does: main process and worker alike
+    out, _ = proc.communicate(timeout=300)
+    assert proc.returncode == 0, out[-3000:]
+    assert 'killed by signal' not in out  # torch's worker handler would have died on it
+    assert 'std_plugin: stopped by SIGTERM: checkpoint of iter' in out.strip().splitlines()[-1]
