@@ -19,6 +19,10 @@ class CheckpointError(StdError):
     """A checkpoint is missing, unsafe, not a PyTorch file, or does not fit."""
 
 
+class NonFiniteOutput(StdError):
+    """A network produced NaN/Inf: a result that must not be written as if valid."""
+
+
 class NonFiniteLoss(StdError, FloatingPointError):
     """Training stopped before a NaN/Inf loss reached the weights."""
 

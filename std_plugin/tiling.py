@@ -37,6 +37,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from std_plugin.errors import NonFiniteOutput
+
 
 def round_up(value, multiple):
     return -(-value // multiple) * multiple
@@ -152,5 +154,7 @@ def tiled_sr_image(net, frames, tile=0, overlap=0, multiple=4, pad_mode='replica
             # The core, minus what lies in the padding (a core always starts inside the frame).
             ky1, kx1 = min(cy1, h), min(cx1, w)
             core = sr[0, :, s * (cy0 - y0):s * (ky1 - y0), s * (cx0 - x0):s * (kx1 - x0)]
+            if not torch.isfinite(core).all():  # uint8 conversion would turn NaN into black silently
+                raise NonFiniteOutput(f'the network output holds NaN/Inf (tile at LR y={cy0}, x={cx0})')
             out[s * cy0:s * ky1, s * cx0:s * kx1] = to_uint8_bgr(core)
     return out

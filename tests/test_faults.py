@@ -152,3 +152,16 @@ def test_datasets_prep_video_corrupt_from_its_middle_is_an_error(tmp_path, capsy
     err = capsys.readouterr().err
     assert f'{movie}: frame ' in err and ' of 10 cannot be decoded (truncated or corrupt video)' in err
     assert not out.exists() or not any(out.rglob('*.png'))
+
+
+def test_std_infer_refuses_a_nan_output(tmp_path, capsys):
+    # Finite weights whose output overflows float32: NaN would become black uint8 frames.
+    ckpt = str(tmp_path / 'huge.pth')
+    net = save_random(TINY_STUDENT, ckpt)
+    torch.save({'params': {k: v * 1e12 if v.is_floating_point() else v for k, v in net.state_dict().items()}}, ckpt)
+    frames = write_folder(tmp_path / 'lr', ['a.png', 'b.png'], 8, 8)
+    line = bad_input_error(infer.main, ['--model', ckpt, *arch_args(TINY_STUDENT), '--input', frames, '--out',
+                                        str(tmp_path / 'sr')], capsys)
+    assert line == (f'std-infer: error: frame a.png: the network output holds NaN/Inf (tile at LR y=0, x=0); '
+                    f'--model {ckpt} gives no valid result (0 frames written to {tmp_path / "sr"})')
+    assert os.listdir(tmp_path / 'sr') == []

@@ -19,6 +19,7 @@ import torch
 from tqdm import tqdm
 
 import std_plugin  # noqa: F401  (registers the plugin; aliases torchvision for basicsr)
+from std_plugin.errors import NonFiniteOutput
 from std_plugin.frame_sink import FrameSink, check_not_input, check_writable
 from std_plugin.frame_source import open_frames, sliding_windows
 from std_plugin.input_error import InputError, report_input_errors
@@ -79,8 +80,13 @@ def super_resolve(net, frames, num_frame, args, sink, device):
     half = torch.bfloat16 if device.type == 'cpu' else torch.float16
     windows = sliding_windows(len(frames), num_frame, frame_loader(frames))
     for t, window in tqdm(windows, total=len(frames), unit='frame', desc='std-infer'):
-        with torch.autocast(device.type, dtype=half, enabled=args.half):
-            img = tiled_sr_image(net, window, args.tile, args.tile_overlap, args.multiple, args.pad_mode, device)
+        try:
+            with torch.autocast(device.type, dtype=half, enabled=args.half):
+                img = tiled_sr_image(net, window, args.tile, args.tile_overlap, args.multiple, args.pad_mode,
+                                     device)
+        except NonFiniteOutput as err:
+            raise InputError(f'frame {frames.names[t]}: {err}; --model {args.model} gives no valid result '
+                             f'({t} frames written to {args.out})') from None
         sink.write(frames.names[t], img)
 
 
