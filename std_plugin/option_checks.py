@@ -248,7 +248,8 @@ def check_frame_sizes(phase, dataset, scale, opt):
         if gt_size > min(gh, gw):
             raise OptionError(f'datasets.train.gt_size is {gt_size} but the GT frames are {gw}x{gh} ({name} in '
                               f'{dataset["dataroot_gt"]}); expected gt_size <= {min(gh, gw)}')
-    lq = first_frame(dataset['dataroot_lq'], is_lmdb, name)
+    hr_in = any((opt.get(k) or {}).get('hr_in') for k in ('network_g', 'network_t'))  # LR read at GT size
+    lq = None if hr_in else first_frame(dataset['dataroot_lq'], is_lmdb, name)
     if lq is not None and lq[0] == name and scale and lq[1] != (gh // scale, gw // scale):
         lh, lw = lq[1]
         raise DataError(f'datasets.{phase}.dataroot_lq: {dataset["dataroot_lq"]} holds {lw}x{lh} frames for the '
