@@ -91,10 +91,10 @@ def stop_requested(device):
 def save_and_stop(epoch):
     model, it = RUN.model, RUN.last_iter
     paths = model.opt['path']
-    state = osp.join(paths['training_states'], f'{it}.state') if it else None
     if it is None:
         message = 'no iteration was completed since the start, nothing new to save'
     else:
+        state = osp.join(paths['training_states'], f'{it}.state')
         if not osp.isfile(state):  # else this iteration's periodic save already wrote it
             model.save(epoch, it)
         message = (f'checkpoint of iter {it} written: {osp.join(paths["models"], f"net_g_{it}.pth")} and {state}; '

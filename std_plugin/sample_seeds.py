@@ -37,7 +37,9 @@ def seeded_rngs(key):
     with torch.random.fork_rng(devices=[]):
         random.seed(int(seeds[0]))
         np.random.seed(seeds[0])
-        torch.manual_seed(int(seeds[0]) << 32 | int(seeds[1]))
+        # The CPU generator only: torch.manual_seed would also reseed CUDA's, which
+        # fork_rng(devices=[]) does not put back.
+        torch.default_generator.manual_seed(int(seeds[0]) << 32 | int(seeds[1]))
         try:
             yield
         finally:
@@ -47,8 +49,8 @@ def seeded_rngs(key):
 
 def seeded_subclass(cls):
     """cls whose dataset[(index, key)] is dataset[index] loaded under
-    seeded_rngs(key); a plain index behaves as before. (A mixin base would change the object
-    layout, and an existing dataset object could then not take the class.)"""
+    seeded_rngs(key); a plain index behaves as before. (A mixin base would
+    change the object layout: an existing dataset could not take the class.)"""
     def __getitem__(self, item):
         if not isinstance(item, tuple):
             return cls.__getitem__(self, item)
