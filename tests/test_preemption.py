@@ -169,3 +169,35 @@ def test_sigterm_to_the_whole_process_group_spares_the_dataloader_worker(tmp_pat
     assert proc.returncode == 0, out[-3000:]
     assert 'killed by signal' not in out  # torch's worker handler would have died on it
     assert 'std_plugin: stopped by SIGTERM: checkpoint of iter' in out.strip().splitlines()[-1]
+
+
+def children_with_rank(pid):
+    """{RANK: pid} of the processes torchrun started."""
+    ranks = {}
+    for child in open(f'/proc/{pid}/task/{pid}/children').read().split():
+        env = dict(item.split('=', 1) for item in open(f'/proc/{child}/environ').read().split('\0') if '=' in item)
+        if 'RANK' in env:
+            ranks[int(env['RANK'])] = int(child)
+    return ranks
+
+
+def test_sigterm_on_one_rank_stops_both_after_the_same_iteration(tmp_path, tiny_root):
+    opt = base_options('dist', tiny_root, iters=100000, val=False)
+    opt['network_g'] = dict(type='VDSR', num_feat=8, num_layer=3, scale=4)  # no BatchNorm (no CPU SyncBN)
+    opt['datasets']['train'].update(gt_size=16)
+    opt['logger']['save_checkpoint_freq'] = 100000
+    proc = subprocess.Popen([sys.executable, '-m', 'torch.distributed.run', '--standalone', '--nproc_per_node=2',
+                             '-m', 'std_plugin.train', '-opt', write_yaml(tmp_path / 'o.yml', opt), '--launcher',
+                             'pytorch'], cwd=tmp_path, env=dict(os.environ, PYTHONPATH=REPO),
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    exp = tmp_path / 'experiments' / 'dist'
+    assert wait_for_log_line(exp, r'iter:\s+2,', proc)
+    os.kill(children_with_rank(proc.pid)[1], signal.SIGTERM)  # rank 0 gets no signal
+    out, _ = proc.communicate(timeout=300)
+    assert proc.returncode == 0, out[-3000:]
+    stops = [line for line in out.splitlines() if line.startswith('std_plugin: stopped by')]
+    assert len(stops) == 2  # each rank prints its line; rank 0 learnt of the signal from rank 1
+    it = int(re.search(r'checkpoint of iter (\d+) written', stops[0]).group(1))
+    assert all(f'checkpoint of iter {it} written' in line for line in stops)
+    assert any(line.startswith('std_plugin: stopped by a signal on another rank') for line in stops)
+    assert (exp / 'training_states' / f'{it}.state').is_file() and (exp / 'models' / f'net_g_{it}.pth').is_file()
