@@ -201,3 +201,17 @@ def test_sigterm_on_one_rank_stops_both_after_the_same_iteration(tmp_path, tiny_
     assert all(f'checkpoint of iter {it} written' in line for line in stops)
     assert any(line.startswith('std_plugin: stopped by a signal on another rank') for line in stops)
     assert (exp / 'training_states' / f'{it}.state').is_file() and (exp / 'models' / f'net_g_{it}.pth').is_file()
+
+
+def test_sigusr1_is_a_stop_signal_too(monkeypatch):
+    from std_plugin import preemption
+    saved = {sig: signal.getsignal(sig) for sig in preemption.STOP_SIGNALS}
+    monkeypatch.setattr(preemption, 'RUN', preemption.Run())
+    try:
+        preemption.install_handlers()
+        os.kill(os.getpid(), signal.SIGUSR1)
+        assert preemption.RUN.signal == 'SIGUSR1'
+        assert preemption.stop_requested('cpu')
+    finally:
+        for sig, handler in saved.items():
+            signal.signal(sig, handler)
