@@ -5,6 +5,7 @@ import matplotlib
 
 matplotlib.use('Agg')
 import matplotlib.pyplot as plt  # noqa: E402  (after the backend is chosen)
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 from std_plugin.compare_stats import curves, mean_curve  # noqa: E402
 
@@ -25,6 +26,7 @@ def plot_curves(histories, arms, datasets, metric, label, path):
         for i, arm in enumerate(arms):
             plot_arm(ax, curves(histories, arm, dataset, metric), arm, colours[i % len(colours)])
         ax.set(title=dataset, xlabel='iteration', ylabel=label)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8)
     fig.tight_layout()

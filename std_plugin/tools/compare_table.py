@@ -9,9 +9,10 @@ from std_plugin.tools.eval_table import DIGITS, markdown_line
 
 
 def metric_label(name, metric_opt):
-    """'PSNR (Y)' / 'SSIM (RGB)' from the val section's metric options."""
+    """'PSNR (Y, dB)' / 'SSIM (RGB)' from the val section's metric options."""
     short = name.upper() if name.lower() in ('psnr', 'ssim') else name
-    return f'{short} ({"Y" if (metric_opt or {}).get("test_y_channel") else "RGB"})'
+    unit = ', dB' if name.lower() == 'psnr' else ''
+    return f'{short} ({"Y" if (metric_opt or {}).get("test_y_channel") else "RGB"}{unit})'
 
 
 def digits(name):
