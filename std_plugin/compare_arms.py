@@ -12,6 +12,7 @@ For seed s every arm is named <name>_compare_<arm>_s<s>, has manual_seed s
 (the same data order) and loads the same initial student weights.
 """
 import copy
+import os.path as osp
 
 from std_plugin.errors import OptionError
 
@@ -48,6 +49,18 @@ def check_arms(opt, arms, source):
                               '(use --arms baseline, or an STD option file)')
         if not any(train.get(key) for key in NEEDS[arm]):
             raise OptionError(f'{source} has no train.{" or train.".join(NEEDS[arm])}: the {arm} arm needs it')
+
+
+def check_teacher_files(opt, arms, root):
+    """The teacher's checkpoint (or option file) must exist under root before the
+    first run starts, not after the baseline has trained."""
+    if not any(arm in NEEDS for arm in arms):
+        return
+    teacher = opt['network_t']
+    key, path = ('network_t', teacher) if isinstance(teacher, str) else \
+        ('path.pretrain_network_t', (opt.get('path') or {}).get('pretrain_network_t'))
+    if path and not osp.exists(osp.join(root, path)):
+        raise OptionError(f'{key}: {path} does not exist (relative paths are read from --root {root})')
 
 
 def arm_options(opt, arm):

@@ -33,8 +33,13 @@ def run_pipeline(root, module, option_file, prog='std-demo', log=None):
         with open(log, 'w') as out:
             proc = subprocess.run(cmd, cwd=root, stdout=out, stderr=subprocess.STDOUT)
     if proc.returncode != 0:
-        where = f'; its output is in {log}' if log is not None else ''
+        where = f'; {last_line(log)!r}, the whole output is in {log}' if log is not None else ''
         raise SystemExit(f'{prog}: {" ".join(cmd)} failed with exit status {proc.returncode}{where}')
+
+
+def last_line(path):
+    lines = [x for x in Path(path).read_text(errors='replace').splitlines() if x.strip()]
+    return lines[-1].strip() if lines else ''
 
 
 def initial_weights(network_opt, seed):

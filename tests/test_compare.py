@@ -190,6 +190,7 @@ def test_history_has_the_values_basicsr_logs(compared):
     ('no_teacher', 'has no network_t: the std arm distils from a teacher'),
     ('unknown_arm', "--arms: unknown arm 'dstil'"),
     ('no_val', 'has no validation'),
+    ('no_teacher_file', 'path.pretrain_network_t: teacher.pth does not exist'),
 ])
 def test_bad_input_is_one_line_exit_2(tmp_path, tiny_root, capsys, case, message):
     opt = std_options(tiny_root, 'teacher.pth')

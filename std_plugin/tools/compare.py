@@ -26,7 +26,7 @@ from pathlib import Path
 import yaml
 from tqdm import tqdm
 
-from std_plugin.compare_arms import ARMS, check_arms, parse_arms, seeded_run
+from std_plugin.compare_arms import ARMS, check_arms, check_teacher_files, parse_arms, seeded_run
 from std_plugin.compare_budget import apply_budget, check_validation, val_phases
 from std_plugin.compare_plot import plot_curves
 from std_plugin.compare_stats import compare
@@ -135,8 +135,9 @@ def compare_arms(args):
     check_validation(opt, args.opt)
     check_arms(opt, arms, args.opt)
     seeds = seed_list(args)
-    opt = apply_budget(opt, args.iters, args.val_freq)
     root = Path(osp.abspath(args.root))
+    check_teacher_files(opt, arms, root)
+    opt = apply_budget(opt, args.iters, args.val_freq)
     folder = root / 'compare_options' / opt['name']
     runs = plan(opt, arms, seeds, folder)
     train_runs(root, runs, folder, args.fresh)

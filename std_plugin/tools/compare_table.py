@@ -27,9 +27,10 @@ def spread_cell(cell, places, signed):
 
 def markdown_table(table, metric_opts):
     seeds = ', '.join(str(s) for s in table.seeds)
-    spread = 'mean ± sample std (n-1)' if len(table.seeds) > 1 else 'one seed, no spread'
+    spread = f'mean ± sample std (n-1) over {len(table.seeds)} seeds ({seeds})' if len(table.seeds) > 1 \
+        else f'one seed ({seeds}), no spread'
     head = ['Arm'] + [metric_label(m, metric_opts.get(m)) for m in table.metrics]
-    lines = [f'**{table.dataset}, iteration {table.iteration}: {spread} over {len(table.seeds)} seeds ({seeds})**',
+    lines = [f'**{table.dataset}, iteration {table.iteration}: {spread}**',
              '', markdown_line(head), markdown_line(['---'] + ['---:'] * len(table.metrics))]
     lines += [markdown_line([row.label + (' (paired)' if row.gain else '')]
                             + [spread_cell(row.cells[m], digits(m), row.gain) for m in table.metrics])
