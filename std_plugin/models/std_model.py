@@ -28,6 +28,7 @@ from std_plugin.network_spec import frames_per_output
 from std_plugin.precision import attach_grad_scaler, autocast, check_precision
 from std_plugin.taps import FeatureTap, unwrap
 from std_plugin.teacher import build_teacher
+from std_plugin.val_history import record_validation
 from std_plugin.windows import clip_to_windows, windows_to_clip
 
 
@@ -294,6 +295,7 @@ class STDModel(VideoBaseModel):
                 for folder, count in Counter(dataset.data_info['folder']).items()
             }
         super().dist_validation(dataloader, current_iter, tb_logger, save_img)
+        record_validation(self, dataset.opt['name'], current_iter)  # <experiments_root>/val_metrics.jsonl
 
     def nondist_validation(self, dataloader, current_iter, tb_logger, save_img):
         self.dist_validation(dataloader, current_iter, tb_logger, save_img)
