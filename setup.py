@@ -8,6 +8,7 @@ setup(
     long_description_content_type='text/markdown',
     python_requires='>=3.9',
     packages=find_packages(include=['std_plugin', 'std_plugin.*', 'datasets_prep', 'datasets_prep.*']),
+    package_data={'std_plugin': ['assets/*.pth']},  # the demo teacher (std-demo)
     install_requires=[
         'torch>=2.0',
         'torchvision>=0.15',

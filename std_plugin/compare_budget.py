@@ -36,7 +36,7 @@ def scale_schedule(scheduler, total, iters):
 
 def apply_budget(opt, iters=None, val_freq=None):
     """A copy of opt training `iters` iterations (default: its total_iter),
-    validating every `val_freq` (default: ten times per run) and saving
+    validating every `val_freq` (default: the file's, else ten times per run) and saving
     checkpoints at the end only, unless the file saves less often."""
     opt = copy.deepcopy(opt)
     train = opt['train']
@@ -47,7 +47,7 @@ def apply_budget(opt, iters=None, val_freq=None):
     if 'scheduler' in train and total:
         train['scheduler'] = scale_schedule(train['scheduler'], int(total), iters)
     train['total_iter'] = iters
-    opt['val']['val_freq'] = val_freq or max(1, iters // 10)
+    opt['val']['val_freq'] = min(iters, val_freq or opt['val'].get('val_freq') or max(1, iters // 10))
     logger = opt.setdefault('logger', {})
     logger['save_checkpoint_freq'] = min(int(logger.get('save_checkpoint_freq') or iters), iters)
     return opt

@@ -16,14 +16,20 @@ import torch
 def gradient_shares(terms, feat):
     """{name: share} of the gradient at `feat` sent by each loss in `terms`
     ({name: scalar loss}); the graph is kept for the real backward."""
+    norms = gradient_norms(terms, feat)
+    total = sum(norms.values()) or 1.0
+    return {name: norm / total for name, norm in norms.items()}
+
+
+def gradient_norms(terms, feat):
+    """{name: L2 norm of d(loss)/d(feat)} for each loss in `terms`."""
     norms = {}
     for name, loss in terms.items():
         grad = None
         if loss.requires_grad:  # a term that does not depend on anything trainable sends nothing
             grad, = torch.autograd.grad(loss, feat, retain_graph=True, allow_unused=True)
         norms[name] = 0.0 if grad is None else grad.float().norm().item()
-    total = sum(norms.values()) or 1.0
-    return {name: norm / total for name, norm in norms.items()}
+    return norms
 
 
 @torch.no_grad()

@@ -227,7 +227,7 @@ class STDModel(VideoBaseModel):
                 loss_dict.update(self.distillation_losses(feat_s, feat_t))
         l_total = sum(loss_dict.values())
         self.check_finite(l_total, loss_dict, current_iter)
-        if self.net_t is not None and current_iter % self.opt['logger'].get('print_freq', 100) == 0:
+        if self.net_t is not None and self.logs_at(current_iter):
             loss_dict.update(self.diagnostics(feat_s, feat_t, loss_dict))
         self.backward_and_step(l_total)
         self.log_dict = self.reduce_loss_dict(loss_dict)
@@ -263,6 +263,11 @@ class STDModel(VideoBaseModel):
             losses['l_td'] = self.cri_td(self.net_lstm, windows_to_clip(self.adapted(feat_s), batch),
                                          windows_to_clip(feat_t, batch))
         return losses
+
+    def logs_at(self, current_iter):
+        """Whether BasicSR's logger prints this iteration (diagnostics cost a few backward passes)."""
+        freq = (self.opt.get('logger') or {}).get('print_freq')
+        return bool(freq) and current_iter % freq == 0
 
     def adapted(self, feat_s):
         return feat_s if self.net_adapter is None else self.net_adapter(feat_s)

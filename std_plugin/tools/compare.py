@@ -163,7 +163,8 @@ def build_parser():
     p.add_argument('--seed-list', help='explicit seeds, e.g. 0,7,42 (overrides --seeds)')
     p.add_argument('--iters', type=positive, help="iterations per run (default: the file's train.total_iter); "
                    "the scheduler's periods/milestones are scaled with it")
-    p.add_argument('--val-freq', type=positive, help='validate every K iterations (default: iters // 10)')
+    p.add_argument('--val-freq', type=positive, help="validate every K iterations (default: the file's val.val_freq, "
+                   'else iters // 10)')
     p.add_argument('--root', default='.', help='the run root: relative paths of the option file, experiments/, '
                    'results/ (default: current folder)')
     p.add_argument('--out', help='where the table and curves go (default: <root>/results/compare_<name>)')
