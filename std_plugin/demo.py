@@ -23,6 +23,7 @@ not a result).
 """
 import argparse
 import os.path as osp
+import shutil
 import time
 from pathlib import Path
 

@@ -19,7 +19,6 @@ the model then drops the ConvLSTM's gradients before each optimizer step.
 Switching requires_grad off instead would break a DDP reducer built while the
 parameters still required gradients.
 """
-import torch
 import torch.distributed as dist
 from torch import nn
 
