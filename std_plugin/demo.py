@@ -1,24 +1,29 @@
 """std-demo: the whole method on real video, on a CPU, in minutes.
 
-    std-demo [--root DIR] [--quick]
+    std-demo [--root DIR] [--quick] [--seeds 2] [--train-teacher]
 
 1. builds the demo data (datasets_prep/demo.py: Big Buck Bunny septuplets for
-   training, the Carphone sequence as the test clip) under DIR/datasets/demo;
-2. trains a small EDVR teacher with BasicSR's own EDVRModel;
-3. trains the FastDVDnetVSR baseline (student alone) and the STD student
-   (SD + TD from the teacher) for the same iterations from the same weights;
-4. tests teacher, baseline and STD with BasicSR's test pipeline, upsamples the
-   LR clip with MATLAB bicubic, and prints the Y/RGB PSNR/SSIM table;
-5. writes crops and attention maps under DIR/results/demo/.
-Every step runs the option files of options/demo/ through std_plugin's
-train/test entry points (BasicSR's pipelines), as a user would. Steps whose
-outputs exist are reused; --fresh reruns them. --quick runs the same path
-with a few iterations (a smoke test, not a result).
+   training, the bikes clip for validation, the Carphone clip as the test);
+2. takes the demo EDVR teacher shipped with the package (trained by
+   `python -m std_plugin.train -opt options/demo/demo_edvr_teacher.yml`, the
+   command --train-teacher runs: ~25 min on 2 CPU cores, more than the demo's
+   budget);
+3. runs std-compare on options/demo/demo_std.yml: the small FastDVDnetVSR
+   baseline (student alone) and the STD student (SD + TD from the teacher),
+   each seed's two arms from the same initial weights, validated on the
+   validation and test clips as they train;
+4. tests the teacher and the seed-0 students with BasicSR's test pipeline,
+   upsamples the LR clip with MATLAB bicubic, and prints the Y/RGB PSNR/SSIM
+   table;
+5. writes crops, attention maps and PSNR curves under DIR/results/demo/.
+Every step runs option files through std_plugin's train/test entry points
+(BasicSR's pipelines), as a user would. Finished steps are reused; --fresh
+reruns them. --quick runs the same path with a few iterations (a smoke test,
+not a result).
 """
 import argparse
 import os.path as osp
-import subprocess
-import sys
+import shutil
 import time
 from pathlib import Path
 
@@ -33,60 +38,60 @@ from basicsr.utils.matlab_functions import imresize
 from datasets_prep.demo import build_demo_data
 from std_plugin import demo_figures
 from std_plugin.evaluation import evaluate_methods
+from std_plugin.pipeline_runs import run_pipeline
+from std_plugin.pipeline_runs import write_options as write_options_file
+from std_plugin.tools import compare
 from std_plugin.tools.eval_table import render_markdown, write_table
 
 OPTIONS = Path(__file__).resolve().parents[1] / 'options' / 'demo'
-STEPS = ('demo_edvr_teacher', 'demo_baseline', 'demo_std')
-TESTS = {'Teacher (EDVR)': 'teacher', 'Baseline': 'baseline', 'STD': 'std'}
+TEACHER = 'demo_edvr_teacher'
+SHIPPED_TEACHER = Path(__file__).resolve().parent / 'assets' / f'{TEACHER}.pth'
+STUDENTS = 'demo_std'
+TESTS = {'Teacher (EDVR)': 'teacher', 'Baseline (seed 0)': 'baseline', 'STD (seed 0)': 'std'}
+QUICK_ITERS = 4
 CLIP_DIR = 'datasets/demo/test'
 
 
-def load_options(name, quick):
+def load_options(name, quick=False):
     with open(OPTIONS / f'{name}.yml') as f:
         opt = yaml.safe_load(f)
     if quick and 'train' in opt:
-        opt['train']['total_iter'] = 4
-        opt['train']['scheduler']['periods'] = [4]
-        opt['logger'].update(print_freq=2, save_checkpoint_freq=4)
+        opt['train']['total_iter'] = QUICK_ITERS
+        opt['train']['scheduler']['periods'] = [QUICK_ITERS]
+        opt['logger'].update(print_freq=2, save_checkpoint_freq=QUICK_ITERS)
+        if 'val' in opt:
+            opt['val']['val_freq'] = 2
     return opt
 
 
 def write_options(root, name, opt):
-    path = Path(root, 'demo_options', f'{name}.yml')
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(yaml.safe_dump(opt, sort_keys=False))
-    return str(path)
+    return write_options_file(Path(root, 'demo_options', f'{name}.yml'), opt)
 
 
-def run_pipeline(root, module, option_file):
-    """python -m std_plugin.{train,test} -opt FILE in root; its log goes to the console."""
-    cmd = [sys.executable, '-m', f'std_plugin.{module}', '-opt', option_file]
-    proc = subprocess.run(cmd, cwd=root)
-    if proc.returncode != 0:
-        raise SystemExit(f'std-demo: {" ".join(cmd)} failed with exit status {proc.returncode}')
-
-
-def save_student_init(root, opt):
-    """The baseline and the STD student start from these same weights."""
-    path = Path(root, opt['path']['pretrain_network_g'])
-    if not path.is_file():
-        torch.manual_seed(opt['manual_seed'])
-        path.parent.mkdir(parents=True, exist_ok=True)
-        torch.save({'params': build_network(opt['network_g']).state_dict()}, path)
-
-
-def train_all(root, quick, fresh):
-    for name in STEPS:
-        opt = load_options(name, quick)
-        if name != 'demo_edvr_teacher':
-            save_student_init(root, opt)
-        done = Path(root, 'experiments', name, 'models', 'net_g_latest.pth')
-        if done.is_file() and not fresh:
-            print(f'std-demo: {name} already trained ({done}); --fresh retrains')
-            continue
+def prepare_teacher(root, train, quick, fresh):
+    """The teacher's checkpoint where demo_std.yml reads it: the shipped one, or
+    trained here (--train-teacher; --quick trains a few iterations)."""
+    ckpt = Path(root, 'experiments', TEACHER, 'models', 'net_g_latest.pth')
+    if ckpt.is_file() and not fresh:
+        print(f'std-demo: teacher {ckpt} exists; --fresh replaces it')
+    elif train or quick:
         started = time.time()
-        run_pipeline(root, 'train', write_options(root, name, opt))
-        print(f'std-demo: {name} trained in {time.time() - started:.0f} s')
+        run_pipeline(root, 'train', write_options(root, TEACHER, load_options(TEACHER, quick)))
+        print(f'std-demo: teacher trained in {time.time() - started:.0f} s')
+    else:
+        ckpt.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(SHIPPED_TEACHER, ckpt)
+        print(f'std-demo: using the shipped teacher {SHIPPED_TEACHER} (--train-teacher trains it here)')
+
+
+def compare_students(root, seeds, quick, fresh):
+    """std-compare's baseline and STD arms over `seeds` seeds; its table and
+    curves go to results/demo."""
+    argv = ['-opt', write_options(root, STUDENTS, load_options(STUDENTS, quick)), '--root', root,
+            '--seeds', str(seeds), '--out', str(Path(root, 'results', 'demo'))]
+    started = time.time()
+    compare.main(argv + ['--fresh'] * fresh)
+    print(f'std-demo: students compared in {time.time() - started:.0f} s')
 
 
 def test_all(root):
@@ -152,6 +157,9 @@ def parse_args(argv):
     p.add_argument('--root', default='.', help='working folder: datasets/, experiments/, results/ go here')
     p.add_argument('--quick', action='store_true', help='a few iterations per model: a smoke test of the path')
     p.add_argument('--fresh', action='store_true', help='retrain models whose checkpoints exist')
+    p.add_argument('--seeds', type=int, default=2, help='seeds per student arm (default: 2)')
+    p.add_argument('--train-teacher', action='store_true',
+                   help='train the teacher here instead of using the shipped one (~25 min on 2 CPU cores)')
     return p.parse_args(argv)
 
 
@@ -160,7 +168,8 @@ def main(argv=None):
     root = osp.abspath(args.root)
     started = time.time()
     build_demo_data(osp.join(root, 'datasets', 'demo'))
-    train_all(root, args.quick, args.fresh or args.quick)
+    prepare_teacher(root, args.train_teacher, args.quick, args.fresh or args.quick)
+    compare_students(root, args.seeds, args.quick, args.fresh or args.quick)
     test_all(root)
     out_dir = Path(root, 'results', 'demo')
     out_dir.mkdir(parents=True, exist_ok=True)

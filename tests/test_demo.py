@@ -1,9 +1,14 @@
-"""std-demo --quick: the demo's whole path (data, three trainings, three tests,
-table, pictures) with a few iterations per model."""
+"""std-demo --quick: the demo's whole path (data, teacher, std-compare's two
+arms over two seeds, three tests, tables, pictures) with a few iterations per
+model; and the teacher the demo ships."""
 import csv
 
 import cv2
+import torch
+import yaml
 
+from basicsr.archs import build_network
+from std_plugin.demo import OPTIONS, SHIPPED_TEACHER
 from tests.conftest import run_cli
 
 
@@ -12,11 +17,28 @@ def test_demo_quick_runs_the_whole_path(tmp_path):
     out = tmp_path / 'results' / 'demo'
     rows = list(csv.DictReader(open(out / 'table_Demo.csv')))
     methods = {r['method'] for r in rows}
-    assert methods == {'Bicubic', 'Teacher (EDVR)', 'Baseline', 'STD'}
+    assert methods == {'Bicubic', 'Teacher (EDVR)', 'Baseline (seed 0)', 'STD (seed 0)'}
     assert all(15 < float(r['Average']) < 60 for r in rows if r['metric'] == 'PSNR')
     assert '| Bicubic |' in proc.stdout
     crops, maps = cv2.imread(str(out / 'crops.png')), cv2.imread(str(out / 'attention.png'))
     assert crops.shape[1] > 5 * 100 and maps is not None  # five labelled crops side by side
-    for name in ('demo_edvr_teacher', 'demo_baseline', 'demo_std'):
-        assert (tmp_path / 'experiments' / name / 'models' / 'net_g_latest.pth').is_file()
-    assert (tmp_path / 'experiments' / 'demo_std' / 'models' / 'net_lstm_latest.pth').is_file()
+    assert (out / 'compare_demo_std.md').is_file() and (out / 'curves_demo_std.png').is_file()
+    assert 'std - baseline' in (out / 'compare_demo_std.md').read_text()
+    runs = tmp_path / 'experiments'
+    assert (runs / 'demo_edvr_teacher' / 'models' / 'net_g_latest.pth').is_file()
+    for arm in ('baseline', 'std'):
+        for seed in (0, 1):
+            assert (runs / f'demo_std_compare_{arm}_s{seed}' / 'models' / 'net_g_latest.pth').is_file()
+    assert (runs / 'demo_std_compare_std_s0' / 'models' / 'net_lstm_latest.pth').is_file()
+
+
+def test_shipped_teacher_fits_the_demo_options_and_is_finite():
+    opt = yaml.safe_load(open(OPTIONS / 'demo_edvr_teacher.yml'))
+    net = build_network(opt['network_g'])
+    params = torch.load(SHIPPED_TEACHER, weights_only=True)['params']
+    net.load_state_dict(params, strict=True)
+    assert all(torch.isfinite(v).all() for v in params.values())
+    # several times the demo student's parameters
+    student = build_network(yaml.safe_load(open(OPTIONS / 'demo_std.yml'))['network_g'])
+    count = lambda n: sum(p.numel() for p in n.parameters())  # noqa: E731
+    assert count(net) > 3 * count(student)

@@ -3,6 +3,7 @@
 import torch
 
 from basicsr.models import build_model
+from std_plugin.windows import clip_to_windows
 from tests.conftest import add_teacher, base_options
 
 
@@ -21,16 +22,54 @@ def params(net):
     return {k: v.detach().clone() for k, v in net.state_dict().items()}
 
 
-def test_step_updates_student_and_lstm_never_teacher(tmp_path, tiny_root, teacher_ckpt):
+DIAGNOSTICS = {'distill/share_sd', 'distill/share_td', 'distill/td_sensitivity'}
+
+
+def test_step_updates_student_only_by_default(tmp_path, tiny_root, teacher_ckpt):
+    """Default: ConvLSTM and adapter fixed, so only the student can lower L_TD."""
     model = build(tmp_path, tiny_root, teacher_ckpt)
-    g0, l0, t0 = params(model.net_g), params(model.net_lstm), params(model.net_t)
+    g0, l0, a0, t0 = (params(n) for n in (model.net_g, model.net_lstm, model.net_adapter, model.net_t))
     model.optimize_parameters(1)
-    assert set(model.log_dict) == {'l_pix', 'l_sd', 'l_td'}
+    assert set(model.log_dict) == {'l_pix', 'l_sd', 'l_td'} | DIAGNOSTICS  # print_freq 1
     assert any(not torch.equal(g0[k], v) for k, v in params(model.net_g).items())
-    assert any(not torch.equal(l0[k], v) for k, v in params(model.net_lstm).items())
-    assert all(torch.equal(t0[k], v) for k, v in params(model.net_t).items())
-    assert all(p.grad is None and not p.requires_grad for p in model.net_t.parameters())
+    for before, net in ((l0, model.net_lstm), (a0, model.net_adapter), (t0, model.net_t)):
+        assert all(torch.equal(before[k], v) for k, v in params(net).items())
+        assert all(p.grad is None and not p.requires_grad for p in net.parameters())
     assert not model.net_t.training
+    # the optimizer holds the student's parameters and nothing else
+    held = {id(p) for group in model.optimizer_g.param_groups for p in group['params']}
+    assert held == {id(p) for p in model.net_g.parameters()}
+
+
+def test_paper_option_a_trains_lstm_and_adapter(tmp_path, tiny_root, teacher_ckpt):
+    model = build(tmp_path, tiny_root, teacher_ckpt, freeze_lstm=False, adapter='trained')
+    l0, a0 = params(model.net_lstm), params(model.net_adapter)
+    model.opt['logger']['print_freq'] = 10
+    model.optimize_parameters(2)
+    assert set(model.log_dict) == {'l_pix', 'l_sd', 'l_td'}  # diagnostics only at the print frequency
+    assert any(not torch.equal(l0[k], v) for k, v in params(model.net_lstm).items())
+    assert any(not torch.equal(a0[k], v) for k, v in params(model.net_adapter).items())
+
+
+def test_fixed_adapter_is_orthonormal(tmp_path, tiny_root, teacher_ckpt):
+    model = build(tmp_path, tiny_root, teacher_ckpt)
+    w = model.net_adapter.weight.flatten(1)  # (64, 8): teacher width x student width
+    assert model.net_adapter.bias is None
+    assert torch.allclose(w.T @ w, torch.eye(8), atol=1e-5)  # keeps distances between student features
+
+
+def test_teacher_gets_no_gradient_from_either_term(tmp_path, tiny_root, teacher_ckpt):
+    """Through the model's own teacher path: backpropagating SD and TD leaves no
+    gradient on the teacher's F^SR or weights, and does reach the student's."""
+    model = build(tmp_path, tiny_root, teacher_ckpt)
+    sr = model.net_g(clip_to_windows(model.lq, model.window_s))
+    feat_s, feat_t = model.tap_s.take(), model.teacher_features(model.lq)
+    losses = model.distillation_losses(feat_s, feat_t)
+    assert not feat_t.requires_grad and feat_t.grad_fn is None
+    (losses['l_sd'] + losses['l_td']).backward()
+    assert all(p.grad is None for p in model.net_t.parameters())
+    assert model.net_g.conv_hr.weight.grad.abs().sum() > 0
+    assert sr.shape[0] == feat_t.shape[0] == 14
 
 
 def test_teacher_features_hold_no_autograd_state(tmp_path, tiny_root, teacher_ckpt):
@@ -41,7 +80,7 @@ def test_teacher_features_hold_no_autograd_state(tmp_path, tiny_root, teacher_ck
 
 
 def test_lstm_stops_updating_once_td_is_below_threshold(tmp_path, tiny_root, teacher_ckpt):
-    model = build(tmp_path, tiny_root, teacher_ckpt)
+    model = build(tmp_path, tiny_root, teacher_ckpt, freeze_lstm=False)
     for p in model.net_lstm.parameters():
         torch.nn.init.zeros_(p)  # collapsed: L_TD == 0 < 1e-8
     model.optimize_parameters(1)

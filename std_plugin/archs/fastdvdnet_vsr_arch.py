@@ -17,6 +17,8 @@ Choices where the supplement is silent (see README):
   0.1) so that F^SR of student and teacher are comparable feature for feature.
 - More frames: num_frame = 2k+1 uses k triplets (t-d, t, t+d), d = k..1.
 """
+import functools
+
 import torch
 from torch import nn
 
@@ -24,30 +26,28 @@ from basicsr.utils.registry import ARCH_REGISTRY
 from std_plugin.archs.bicubic_residual import bicubic_upsample
 
 
-def conv_bn_relu(in_ch, out_ch, stride=1, groups=1):
-    return [
-        nn.Conv2d(in_ch, out_ch, 3, stride=stride, padding=1, groups=groups, bias=False),
-        nn.BatchNorm2d(out_ch),
-        nn.ReLU(inplace=True),
-    ]
+def conv_bn_relu(in_ch, out_ch, stride=1, groups=1, bn=True):
+    conv = nn.Conv2d(in_ch, out_ch, 3, stride=stride, padding=1, groups=groups, bias=not bn)
+    return [conv, nn.BatchNorm2d(out_ch), nn.ReLU(inplace=True)] if bn else [conv, nn.ReLU(inplace=True)]
 
 
 class DenBlock(nn.Module):
     """FastDVDnet's U-Net block on `num_in` inputs of `in_ch` channels each."""
 
-    def __init__(self, num_in, in_ch, out_ch, interm_ch=30, widths=(32, 64, 128)):
+    def __init__(self, num_in, in_ch, out_ch, interm_ch=30, widths=(32, 64, 128), bn=True):
         super().__init__()
         c0, c1, c2 = widths
+        cbr = functools.partial(conv_bn_relu, bn=bn)
         # The grouped first conv keeps the inputs apart (one group per frame), as in FastDVDnet.
-        self.inc = nn.Sequential(*conv_bn_relu(num_in * in_ch, num_in * interm_ch, groups=num_in),
-                                 *conv_bn_relu(num_in * interm_ch, c0))
-        self.downc0 = nn.Sequential(*conv_bn_relu(c0, c1, stride=2), *conv_bn_relu(c1, c1), *conv_bn_relu(c1, c1))
-        self.downc1 = nn.Sequential(*conv_bn_relu(c1, c2, stride=2), *conv_bn_relu(c2, c2), *conv_bn_relu(c2, c2))
-        self.upc2 = nn.Sequential(*conv_bn_relu(c2, c2), *conv_bn_relu(c2, c2),
+        self.inc = nn.Sequential(*cbr(num_in * in_ch, num_in * interm_ch, groups=num_in),
+                                 *cbr(num_in * interm_ch, c0))
+        self.downc0 = nn.Sequential(*cbr(c0, c1, stride=2), *cbr(c1, c1), *cbr(c1, c1))
+        self.downc1 = nn.Sequential(*cbr(c1, c2, stride=2), *cbr(c2, c2), *cbr(c2, c2))
+        self.upc2 = nn.Sequential(*cbr(c2, c2), *cbr(c2, c2),
                                   nn.Conv2d(c2, c1 * 4, 3, padding=1, bias=False), nn.PixelShuffle(2))
-        self.upc1 = nn.Sequential(*conv_bn_relu(c1, c1), *conv_bn_relu(c1, c1),
+        self.upc1 = nn.Sequential(*cbr(c1, c1), *cbr(c1, c1),
                                   nn.Conv2d(c1, c0 * 4, 3, padding=1, bias=False), nn.PixelShuffle(2))
-        self.outc = nn.Sequential(*conv_bn_relu(c0, c0), nn.Conv2d(c0, out_ch, 3, padding=1, bias=False))
+        self.outc = nn.Sequential(*cbr(c0, c0), nn.Conv2d(c0, out_ch, 3, padding=1, bias=False))
 
     def forward(self, x):
         x0 = self.inc(x)
@@ -74,15 +74,15 @@ class FastDVDnetVSR(nn.Module):
     fsr_layer = 'conv_hr'
 
     def __init__(self, num_in_ch=3, num_out_ch=3, num_frame=7, scale=4, num_feat=64, branch_ch=32,
-                 interm_ch=30, widths=(32, 64, 128)):
+                 interm_ch=30, widths=(32, 64, 128), batch_norm=True):
         super().__init__()
         if num_frame < 3 or num_frame % 2 != 1:
             raise ValueError(f'FastDVDnetVSR needs an odd num_frame >= 3, got {num_frame}')
         self.num_frame = num_frame
         self.scale = scale
         self.num_branch = num_frame // 2
-        self.stage1 = DenBlock(3, num_in_ch, branch_ch, interm_ch, widths)
-        self.stage2 = DenBlock(self.num_branch, branch_ch, num_feat, interm_ch, widths)
+        self.stage1 = DenBlock(3, num_in_ch, branch_ch, interm_ch, widths, batch_norm)
+        self.stage2 = DenBlock(self.num_branch, branch_ch, num_feat, interm_ch, widths, batch_norm)
         ups = []
         for step in pixel_shuffle_steps(scale):
             ups += [nn.Conv2d(num_feat, num_feat * step * step, 3, padding=1), nn.PixelShuffle(step),

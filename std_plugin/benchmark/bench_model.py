@@ -2,42 +2,48 @@
 BasicSR's train.py would build it, but with random weights (a timing needs no
 trained ones) and a random clip batch instead of a dataset.
 
-Loss and ConvLSTM options are those of options/std_fastdvd.yml, so the timed
-iteration does the work a real run does.
+Loss, ConvLSTM and distillation options are read from options/std_fastdvd.yml
+(the headline), so the timed iteration does the work a real run does.
 """
 import copy
 import os
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import torch
+import yaml
 
 from basicsr.archs import build_network
 from basicsr.models import build_model
 
 CLIP_FRAMES = 7  # a Vimeo90K septuplet: one training clip
 SCALE = 4
-LSTM = dict(type='PeepholeConvLSTM', hidden_dim=16, kernel_size=3)
-PIXEL_LOSS = dict(type='CharbonnierLoss', loss_weight=1.0, reduction='mean', eps=1e-3)
-SD_LOSS = dict(type='SpatialAttentionLoss', loss_weight=1e-3, mapping='sum_sq', normalize=None, distance='l2')
-TD_LOSS = dict(type='TemporalMemoryLoss', loss_weight=1e-2, distance='l2', freeze_threshold=1e-8)
+HEADLINE = Path(__file__).resolve().parents[2] / 'options' / 'std_fastdvd.yml'
+
+
+def headline_options():
+    with open(HEADLINE) as f:
+        return yaml.safe_load(f)
 
 
 def std_options(network_g, workdir, device='cpu', network_t=None, teacher_ckpt=None):
     """Training options for STDModel: the student alone without network_t, STD
     with it. Callers adjust opt['train'] / opt['distill'] for the speed options."""
+    headline = headline_options()
     opt = dict(name='std_bench', model_type='STDModel', scale=SCALE, num_gpu=int(torch.device(device).type != 'cpu'),
                manual_seed=0, is_train=True, dist=False, rank=0, world_size=1, network_g=dict(network_g),
                path=dict(pretrain_network_g=None, resume_state=None, models=workdir, training_states=workdir),
                train=dict(ema_decay=0, optim_g=dict(type='Adam', lr=1e-4, weight_decay=0, betas=[0.9, 0.99]),
                           scheduler=dict(type='MultiStepLR', milestones=[10 ** 9], gamma=0.5),
-                          pixel_opt=dict(PIXEL_LOSS)),
+                          pixel_opt=dict(headline['train']['pixel_opt'])),
                distill={})
     if network_t is not None:
         opt['network_t'] = dict(network_t)
         opt['path'].update(pretrain_network_t=teacher_ckpt, param_key_t='params', strict_load_t=True)
-        opt['network_lstm'] = dict(LSTM)
-        opt['distill'] = dict(student_layer='conv_hr', teacher_layer='conv_hr')
-        opt['train'].update(sd_opt=dict(SD_LOSS), td_opt=dict(TD_LOSS))
+        opt['network_lstm'] = dict(headline['network_lstm'])
+        opt['distill'] = {k: v for k, v in headline['distill'].items() if k in ('freeze_lstm', 'adapter')}
+        opt['distill'].update(student_layer='conv_hr', teacher_layer='conv_hr')
+        opt['train'].update(sd_opt=dict(headline['train']['sd_opt']), td_opt=dict(headline['train']['td_opt']))
     return opt
 
 

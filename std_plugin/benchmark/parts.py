@@ -2,7 +2,6 @@
 (picklable, run in its own process by isolated.run_isolated) returning a dict
 with a 'timing' where it times something."""
 import itertools
-from collections import OrderedDict
 
 import torch
 
@@ -37,8 +36,7 @@ def distillation_losses(cfg, precisions=(None, 'bf16')):
     for precision in precisions:
         model.teacher_autocast = precision
         model.net_g(clip_to_windows(model.lq, model.window_s))  # fills the student's F^SR tap
-        values = OrderedDict()
-        model.distillation_losses(model.lq.shape[0], values)
+        values = model.distillation_losses(model.tap_s.take(), model.teacher_features(model.lq))
         losses[precision or 'fp32'] = {name: value.item() for name, value in values.items()}
     return dict(losses=losses)
 

@@ -19,6 +19,7 @@ from basicsr.models.video_base_model import VideoBaseModel
 from basicsr.utils.dist_util import master_only
 from basicsr.utils.registry import MODEL_REGISTRY
 from std_plugin.atomic_save import staged
+from std_plugin.distill_diagnostics import gradient_shares, input_sensitivity
 from std_plugin.checkpoints import load_state, load_weights, read_checkpoint, select_params
 from std_plugin.errors import NonFiniteLoss, OptionError
 from std_plugin.input_error import InputError
@@ -29,6 +30,7 @@ from std_plugin.resume import last_checkpoint_note
 from std_plugin.sample_seeds import add_rng_states
 from std_plugin.taps import FeatureTap, unwrap
 from std_plugin.teacher import build_teacher
+from std_plugin.val_history import record_validation
 from std_plugin.windows import clip_to_windows, windows_to_clip
 
 
@@ -50,6 +52,18 @@ def build_temporal_memory(opt, ch_t):
         raise OptionError(f'network_lstm.input_dim is {lstm_opt["input_dim"]} but the teacher F^SR has {ch_t} '
                           'channels')
     return build_network(lstm_opt)
+
+
+def build_adapter(ch_s, ch_t, mode):
+    """1x1 conv from the student's F^SR width to the teacher's. 'fixed': an
+    orthonormal map (distances between student features are kept), never
+    trained; 'trained': optimised with the student on L_TD (it then absorbs
+    most of the difference the student should close)."""
+    if mode not in ('fixed', 'trained'):
+        raise OptionError(f"distill.adapter must be 'fixed' or 'trained', got {mode!r}")
+    adapter = nn.Conv2d(ch_s, ch_t, 1, bias=mode == 'trained')
+    nn.init.orthogonal_(adapter.weight)
+    return adapter.requires_grad_(mode == 'trained')
 
 
 def probe(net, path, window, device, size=16):
@@ -97,6 +111,8 @@ class STDModel(VideoBaseModel):
         """BasicSR's DDP wrapping passes a CUDA device id: on CPU (gloo) wrap without
         one. With several GPUs, BatchNorm becomes SyncBatchNorm (opt `sync_bn`) so
         that a distributed run normalises over the global batch like a single one."""
+        if not any(p.requires_grad for p in net.parameters()):
+            return net.to(self.device)  # fixed: DDP refuses a network with nothing to train
         if not self.opt['dist']:
             return super().model_to_device(net)
         if self.device.type == 'cpu':
@@ -146,17 +162,26 @@ class STDModel(VideoBaseModel):
 
     def init_temporal_memory(self, ch_s, ch_t):
         """The ONE ConvLSTM shared by both networks, fed at the teacher's width; a
-        trainable 1x1 adapter maps the student's F^SR to it when widths differ."""
+        1x1 adapter maps the student's F^SR to it when widths differ.
+
+        By default neither is trained on L_TD (`distill.freeze_lstm`,
+        `distill.adapter: fixed`): measured, a ConvLSTM optimised on L_TD learns to
+        ignore its input and a trained adapter alone removes 92% of L_TD, so the
+        student stops being taught. Fixed, only the student can close the gap.
+        """
         self.net_lstm = build_temporal_memory(self.opt, ch_t).to(self.device)
         if ch_s != ch_t:
-            self.net_adapter = nn.Conv2d(ch_s, ch_t, 1).to(self.device)
+            self.net_adapter = build_adapter(ch_s, ch_t, self.distill_opt.get('adapter', 'fixed')).to(self.device)
         path_opt = self.opt['path']
         if path_opt.get('pretrain_network_lstm'):
             self.load_temporal_memory(path_opt['pretrain_network_lstm'])
-        # Supplement Table 1 (b): a pretrained ConvLSTM kept frozen. (A collapse-guard
-        # freeze is in the loaded `frozen` buffer and stays in force after a resume.)
-        if self.distill_opt.get('freeze_lstm'):
+        # Default: fixed (random, or pretrained as in supplement Table 1 (b)). With
+        # `freeze_lstm: false` (the paper's (a) and (c)) it is optimised with the
+        # student, and the collapse guard may freeze it later (the `frozen` buffer,
+        # loaded with the weights, keeps that decision over a resume).
+        if self.distill_opt.get('freeze_lstm', True):
             freeze(self.net_lstm)
+            self.net_lstm.requires_grad_(False)
         self.net_lstm = self.model_to_device(self.net_lstm)
         if self.net_adapter is not None:
             self.net_adapter = self.model_to_device(self.net_adapter)
@@ -198,10 +223,14 @@ class STDModel(VideoBaseModel):
         loss_dict = OrderedDict()
         with autocast(self.device, self.autocast):
             sr = self.net_g(clip_to_windows(self.lq, self.window_s))
-            l_total = loss_dict['l_pix'] = self.cri_pix(sr.float(), self.gt.flatten(0, 1))
+            loss_dict['l_pix'] = self.cri_pix(sr.float(), self.gt.flatten(0, 1))
             if self.net_t is not None:
-                l_total = l_total + self.distillation_losses(self.lq.shape[0], loss_dict)
+                feat_s, feat_t = self.tap_s.take(), self.teacher_features(self.lq)
+                loss_dict.update(self.distillation_losses(feat_s, feat_t))
+        l_total = sum(loss_dict.values())
         self.check_finite(l_total, loss_dict, current_iter)
+        if self.net_t is not None and self.logs_at(current_iter):
+            loss_dict.update(self.diagnostics(feat_s, feat_t, loss_dict))
         self.backward_and_step(l_total)
         self.log_dict = self.reduce_loss_dict(loss_dict)
         if self.ema_decay > 0:
@@ -226,19 +255,35 @@ class STDModel(VideoBaseModel):
             raise NonFiniteLoss(f'non-finite loss at iter {current_iter} ({values}); training stopped, '
                                 f'{last_checkpoint_note(self.opt["path"])}')
 
-    def distillation_losses(self, batch, loss_dict):
-        feat_s = self.tap_s.take()
-        feat_t = self.teacher_features(self.lq)
-        total = 0
+    def distillation_losses(self, feat_s, feat_t):
+        """{'l_sd', 'l_td'}: the distillation terms configured, weighted."""
+        losses = {}
         if self.cri_sd is not None:
-            total = loss_dict['l_sd'] = self.cri_sd(feat_s, feat_t)
+            losses['l_sd'] = self.cri_sd(feat_s, feat_t)
         if self.cri_td is not None:
-            if self.net_adapter is not None:
-                feat_s = self.net_adapter(feat_s)
-            loss_dict['l_td'] = self.cri_td(self.net_lstm, windows_to_clip(feat_s, batch),
-                                            windows_to_clip(feat_t, batch))
-            total = total + loss_dict['l_td']
-        return total
+            batch = self.lq.shape[0]
+            losses['l_td'] = self.cri_td(self.net_lstm, windows_to_clip(self.adapted(feat_s), batch),
+                                         windows_to_clip(feat_t, batch))
+        return losses
+
+    def logs_at(self, current_iter):
+        """Whether BasicSR's logger prints this iteration (diagnostics cost a few backward passes)."""
+        freq = (self.opt.get('logger') or {}).get('print_freq')
+        return bool(freq) and current_iter % freq == 0
+
+    def adapted(self, feat_s):
+        return feat_s if self.net_adapter is None else self.net_adapter(feat_s)
+
+    def diagnostics(self, feat_s, feat_t, loss_dict):
+        """Logged at the print frequency (README, "Watching distillation"): each
+        distillation term's share of the gradient at the student's F^SR, and the
+        ConvLSTM's input sensitivity."""
+        shares = gradient_shares(loss_dict, feat_s)
+        out = {f'distill/share_{name[2:]}': torch.tensor(v) for name, v in shares.items() if name != 'l_pix'}
+        if self.cri_td is not None:
+            seq = windows_to_clip(feat_t, self.lq.shape[0]) / self.cri_td.scale(feat_t)
+            out['distill/td_sensitivity'] = torch.tensor(input_sensitivity(unwrap(self.net_lstm), seq))
+        return out
 
     def test(self):
         super().test()
@@ -257,6 +302,7 @@ class STDModel(VideoBaseModel):
                 for folder, count in Counter(dataset.data_info['folder']).items()
             }
         super().dist_validation(dataloader, current_iter, tb_logger, save_img)
+        record_validation(self, dataset.opt['name'], current_iter)  # <experiments_root>/val_metrics.jsonl
 
     def nondist_validation(self, dataloader, current_iter, tb_logger, save_img):
         self.dist_validation(dataloader, current_iter, tb_logger, save_img)

@@ -1,0 +1,180 @@
+"""std-compare: does distillation help this student on this data? From ONE
+STD option file, train the baseline (the same file without the teacher) and
+the STD student (and optionally SD-only and TD-only arms) from the same
+initial weights, for the same iterations, over several seeds, through the
+real train pipeline; then print and write per-arm PSNR/SSIM at the final
+iteration (mean ± sample std over seeds), the paired gain over the baseline,
+and the PSNR curves.
+
+    std-compare -opt options/std_fastdvd.yml --iters 2000 --val-freq 250
+    std-compare -opt my_std.yml --arms baseline,std,sd,td --seeds 3 --root /data/runs
+
+Paths inside the option file are relative to --root, as for train.py run
+there. Runs go to <root>/experiments/<name>_compare_<arm>_s<seed>, their
+option files, logs and initial weights to <root>/compare_options/<name>/,
+the table (compare_<name>.md/.csv) and curves (curves_<name>.png) to --out
+(default <root>/results/compare_<name>). A finished run (net_g_latest.pth
+and a validation at the last iteration, same options) is reused when the
+command is repeated; --fresh retrains.
+"""
+import argparse
+import hashlib
+import json
+import os.path as osp
+from pathlib import Path
+
+import yaml
+from tqdm import tqdm
+
+from std_plugin.compare_arms import ARMS, check_arms, check_teacher_files, parse_arms, seeded_run
+from std_plugin.compare_budget import apply_budget, check_validation, val_phases
+from std_plugin.compare_plot import plot_curves
+from std_plugin.compare_stats import compare
+from std_plugin.input_error import InputError, report_input_errors
+from std_plugin.pipeline_runs import run_pipeline, save_initial_weights, write_options
+from std_plugin.tools.compare_table import metric_label, render_csv, render_markdown
+from std_plugin.val_history import FILE_NAME, read_history
+
+PROG = 'std-compare'
+
+
+def read_options(path):
+    if not osp.isfile(path):
+        raise InputError(f'option file {path} does not exist')
+    try:
+        with open(path) as f:
+            opt = yaml.safe_load(f)
+    except yaml.YAMLError as err:
+        raise InputError(f'option file {path} is not valid YAML: {str(err).splitlines()[0]}') from None
+    if not isinstance(opt, dict) or not opt.get('name') or not isinstance(opt.get('train'), dict):
+        raise InputError(f'option file {path} is not a BasicSR training option file (name, train)')
+    return opt
+
+
+def seed_list(args):
+    if args.seed_list:
+        try:
+            return [int(s) for s in args.seed_list.split(',')]
+        except ValueError:
+            raise InputError(f'--seed-list: {args.seed_list!r} is not a comma-separated list of integers') from None
+    if args.seeds < 1:
+        raise InputError(f'--seeds: {args.seeds} is not a positive number of seeds')
+    return list(range(args.seeds))
+
+
+def init_file(folder, opt, seed):
+    """The initial student weights of a seed; the name changes with network_g."""
+    digest = hashlib.sha1(json.dumps(opt['network_g'], sort_keys=True).encode()).hexdigest()[:8]
+    return Path(folder, f'student_init_s{seed}_{digest}.pth')
+
+
+def plan(opt, arms, seeds, folder):
+    """[(arm, seed, run options)] in training order (seed by seed)."""
+    runs = []
+    for seed in seeds:
+        init = init_file(folder, opt, seed)
+        runs += [(arm, seed, seeded_run(opt, arm, seed, init)) for arm in arms]
+    return runs
+
+
+def val_names(opt):
+    return [opt['datasets'][phase]['name'] for phase in val_phases(opt)]
+
+
+def finished(root, run_opt, option_file):
+    """net_g_latest.pth, a validation of every val dataset at the last
+    iteration, and the same options as the run was trained with."""
+    exp = Path(root, 'experiments', run_opt['name'])
+    history = read_history(exp / FILE_NAME)
+    last = run_opt['train']['total_iter']
+    same = option_file.is_file() and yaml.safe_load(option_file.read_text()) == run_opt
+    return same and (exp / 'models' / 'net_g_latest.pth').is_file() and \
+        all(last in history.get(name, {}) for name in val_names(run_opt))
+
+
+def train_runs(root, runs, folder, fresh):
+    bar = tqdm(runs, desc=PROG, unit='run')
+    for arm, seed, run_opt in bar:
+        bar.set_postfix_str(run_opt['name'])
+        option_file = Path(folder, f'{run_opt["name"]}.yml')
+        if not fresh and finished(root, run_opt, option_file):
+            continue
+        save_initial_weights(run_opt['path']['pretrain_network_g'], run_opt['network_g'], seed)
+        write_options(option_file, run_opt)
+        run_pipeline(root, 'train', str(option_file), prog=PROG, log=option_file.with_suffix('.log'))
+    bar.close()
+
+
+def histories_of(root, runs):
+    out = {}
+    for arm, seed, run_opt in runs:
+        out.setdefault(arm, {})[seed] = read_history(Path(root, 'experiments', run_opt['name'], FILE_NAME))
+    return out
+
+
+def report(opt, arms, seeds, histories, out_dir):
+    """Prints the Markdown table; writes it, the CSV and the curves under out_dir."""
+    metric_opts = opt['val']['metrics']
+    metrics, datasets = list(metric_opts), val_names(opt)
+    tables = compare(histories, arms, seeds, opt['train']['total_iter'], datasets, metrics)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    stem = out_dir / f'compare_{opt["name"]}'
+    markdown = render_markdown(tables, metric_opts)
+    print(markdown)
+    Path(f'{stem}.md').write_text(markdown)
+    Path(f'{stem}.csv').write_text(render_csv(tables))
+    metric = 'psnr' if 'psnr' in metrics else metrics[0]
+    png = plot_curves(histories, arms, datasets, metric, metric_label(metric, metric_opts[metric]),
+                      out_dir / f'curves_{opt["name"]}.png')
+    return [f'{stem}.md', f'{stem}.csv', png]
+
+
+def compare_arms(args):
+    opt = read_options(args.opt)
+    arms = parse_arms(args.arms)
+    check_validation(opt, args.opt)
+    check_arms(opt, arms, args.opt)
+    seeds = seed_list(args)
+    root = Path(osp.abspath(args.root))
+    check_teacher_files(opt, arms, root)
+    opt = apply_budget(opt, args.iters, args.val_freq)
+    folder = root / 'compare_options' / opt['name']
+    runs = plan(opt, arms, seeds, folder)
+    train_runs(root, runs, folder, args.fresh)
+    out_dir = Path(args.out) if args.out else root / 'results' / f'compare_{opt["name"]}'
+    written = report(opt, arms, seeds, histories_of(root, runs), out_dir)
+    print(f'{PROG}: wrote {", ".join(written)}')
+
+
+def positive(text):
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f'{text} is not a positive integer')
+    return value
+
+
+def build_parser():
+    p = argparse.ArgumentParser(prog=PROG, description=__doc__.split('\n\n')[0],
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument('-opt', required=True, help='an STD option file (network_t, train.sd_opt/td_opt, val)')
+    p.add_argument('--arms', default='baseline,std', help=f'comma-separated, of {", ".join(ARMS)} '
+                   '(default: baseline,std)')
+    p.add_argument('--seeds', type=int, default=2, help='seeds 0..S-1 (default: 2)')
+    p.add_argument('--seed-list', help='explicit seeds, e.g. 0,7,42 (overrides --seeds)')
+    p.add_argument('--iters', type=positive, help="iterations per run (default: the file's train.total_iter); "
+                   "the scheduler's periods/milestones are scaled with it")
+    p.add_argument('--val-freq', type=positive, help="validate every K iterations (default: the file's val.val_freq, "
+                   'else iters // 10)')
+    p.add_argument('--root', default='.', help='the run root: relative paths of the option file, experiments/, '
+                   'results/ (default: current folder)')
+    p.add_argument('--out', help='where the table and curves go (default: <root>/results/compare_<name>)')
+    p.add_argument('--fresh', action='store_true', help='retrain runs that are already finished')
+    return p
+
+
+def main(argv=None):
+    report_input_errors(PROG, compare_arms, build_parser().parse_args(argv))
+
+
+if __name__ == '__main__':
+    main()
