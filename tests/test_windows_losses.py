@@ -144,3 +144,15 @@ def test_student_and_teacher_windows_share_centres():
     s, t = clip_to_windows(clip, 3), clip_to_windows(clip, 7)
     assert torch.equal(s[:, 1], t[:, 3])
     assert s[:, 1, 0, 0, 0].tolist() == list(range(14))
+
+
+def test_td_of_a_batch_is_the_mean_over_its_clips():
+    """Teacher scaling is per clip: L_TD of two clips together equals the mean of
+    each alone, as when two processes each hold one (distributed training)."""
+    torch.manual_seed(0)
+    lstm = PeepholeConvLSTM(3, 4)
+    s, t = torch.rand(2, 5, 3, 4, 4), torch.rand(2, 5, 3, 4, 4)
+    t[1] *= 30  # clips of very different feature scales
+    td = TemporalMemoryLoss(freeze_threshold=0)
+    alone = [td(lstm, s[i:i + 1], t[i:i + 1]).item() for i in range(2)]
+    assert td(lstm, s, t).item() == pytest.approx(sum(alone) / 2, rel=1e-5)

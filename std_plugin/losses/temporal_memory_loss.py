@@ -6,8 +6,8 @@ teacher`, the default): measured, an EDVR teacher's F^SR has RMS ~0.01, so an
 unscaled ConvLSTM's gates see almost nothing but their biases and its final
 cell hardly depends on the clip (two different clips gave cells 1% apart).
 Both sequences get the SAME factor, so the student must still match the
-teacher's features, not just their shape. The factor is a constant of the
-batch (no gradient flows through it).
+teacher's features, not just their shape. The factor is a constant of each
+clip (no gradient flows through it).
 
 Collapse guard (for a ConvLSTM trained on L_TD, `distill.freeze_lstm: false`,
 the paper's option (a)): all-zero ConvLSTM weights make L_TD trivially zero,
@@ -54,7 +54,7 @@ def global_mean(value):
 @LOSS_REGISTRY.register()
 class TemporalMemoryLoss(nn.Module):
     """loss_weight * D(C_S, C_T), C_* = final memory cell of lstm(F_*,1..N / s),
-    s = RMS of the teacher's F_T (normalize='teacher') or 1 (normalize=None).
+    s = RMS of the clip's teacher F_T (normalize='teacher') or 1 (normalize=None).
 
     Args:
         distance: 'l2' (mean squared error) | 'l1'.
@@ -73,10 +73,13 @@ class TemporalMemoryLoss(nn.Module):
         self.freeze_threshold = freeze_threshold
 
     def scale(self, feats_t):
-        """The factor both sequences are divided by (a constant: no gradient)."""
+        """What both sequences are divided by: per clip, the RMS of its teacher
+        features, (B, 1, 1, 1, 1), a constant (no gradient). Per clip, not per
+        batch, so a distributed run (each rank its own clips) computes what a
+        single process with the same global batch computes."""
         if self.normalize != 'teacher':
             return 1.0
-        return feats_t.detach().float().pow(2).mean().sqrt().clamp_min(1e-12)
+        return feats_t.detach().float().pow(2).mean(dim=(1, 2, 3, 4), keepdim=True).sqrt().clamp_min(1e-12)
 
     def forward(self, lstm, feats_s, feats_t):
         """feats_*: (B, N, C, H, W) in frame order, C equal to lstm's input width."""

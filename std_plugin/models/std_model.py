@@ -54,6 +54,13 @@ def build_temporal_memory(opt, ch_t):
     return build_network(lstm_opt)
 
 
+def broadcast_from_rank0(net):
+    """Rank 0's parameters and buffers on every rank, as DDP does when it wraps."""
+    for tensor in list(net.parameters()) + list(net.buffers()):
+        torch.distributed.broadcast(tensor.data, src=0)
+    return net
+
+
 def build_adapter(ch_s, ch_t, mode):
     """1x1 conv from the student's F^SR width to the teacher's. 'fixed': an
     orthonormal map (distances between student features are kept), never
@@ -112,7 +119,10 @@ class STDModel(VideoBaseModel):
         one. With several GPUs, BatchNorm becomes SyncBatchNorm (opt `sync_bn`) so
         that a distributed run normalises over the global batch like a single one."""
         if not any(p.requires_grad for p in net.parameters()):
-            return net.to(self.device)  # fixed: DDP refuses a network with nothing to train
+            # Fixed (a frozen ConvLSTM, a fixed adapter): DDP refuses a network with
+            # nothing to train, but its random init must still be rank 0's everywhere
+            # (BasicSR seeds each rank differently).
+            return broadcast_from_rank0(net.to(self.device)) if self.opt['dist'] else net.to(self.device)
         if not self.opt['dist']:
             return super().model_to_device(net)
         if self.device.type == 'cpu':
@@ -281,7 +291,8 @@ class STDModel(VideoBaseModel):
         shares = gradient_shares(loss_dict, feat_s)
         out = {f'distill/share_{name[2:]}': torch.tensor(v) for name, v in shares.items() if name != 'l_pix'}
         if self.cri_td is not None:
-            seq = windows_to_clip(feat_t, self.lq.shape[0]) / self.cri_td.scale(feat_t)
+            seq = windows_to_clip(feat_t, self.lq.shape[0])
+            seq = seq / self.cri_td.scale(seq)
             out['distill/td_sensitivity'] = torch.tensor(input_sensitivity(unwrap(self.net_lstm), seq))
         return out
 
