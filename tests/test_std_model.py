@@ -3,6 +3,8 @@
 import torch
 
 from basicsr.models import build_model
+from std_plugin.distill_diagnostics import input_sensitivity
+from std_plugin.taps import unwrap
 from std_plugin.windows import clip_to_windows
 from tests.conftest import add_teacher, base_options
 
@@ -98,3 +100,22 @@ def test_validation_tap_does_not_keep_features(tmp_path, tiny_root, teacher_ckpt
     model.feed_data({'lq': torch.rand(1, 7, 3, 8, 8)})
     model.test()
     assert model.tap_s._outputs == []
+
+
+def lstm_sensitivity(model):
+    feat_t = model.teacher_features(model.lq)
+    seq = feat_t.view(model.lq.shape[0], -1, *feat_t.shape[1:])
+    return input_sensitivity(unwrap(model.net_lstm), seq / model.cri_td.scale(seq))
+
+
+def test_training_keeps_the_lstm_sensitive_to_its_input(tmp_path, tiny_root, teacher_ckpt):
+    """The collapse the paper's joint optimisation runs into is a ConvLSTM whose
+    cell stops depending on its input; with the defaults a training run must
+    leave that sensitivity where it was (and TD's gradient reaching the student)."""
+    model = build(tmp_path, tiny_root, teacher_ckpt)
+    before = lstm_sensitivity(model)
+    for it in range(1, 6):
+        model.optimize_parameters(it)
+    assert before > 1e-2
+    assert lstm_sensitivity(model) >= 0.5 * before
+    assert model.log_dict['distill/share_td'] > 1e-3
