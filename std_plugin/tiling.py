@@ -69,23 +69,28 @@ def output_scale(out, lr_h, lr_w):
     return out.shape[-2] // lr_h
 
 
+def tile_boxes(size_h, size_w, tile, overlap, multiple):
+    """(y-span, x-span) pairs, each span as tile_spans gives it, covering a padded
+    size_h x size_w frame with `tile`-sized cores (0: one piece)."""
+    tile = round_up(tile, multiple) if tile else max(size_h, size_w)
+    overlap = round_up(overlap, multiple)
+    return [(ys, xs) for ys in tile_spans(size_h, tile, overlap) for xs in tile_spans(size_w, tile, overlap)]
+
+
 def tiled_forward(net, window, tile=0, overlap=0, multiple=4, pad_mode='replicate'):
     """net(window) for a (B, T, C, h, w) window of any size, computed tile by
     tile (tile=0: in one piece); returns (B, C, s*h, s*w)."""
     h, w = window.shape[-2:]
     padded = pad_to_multiple(window, multiple, pad_mode)
     size_h, size_w = padded.shape[-2:]
-    tile = round_up(tile, multiple) if tile else max(size_h, size_w)
-    overlap = round_up(overlap, multiple)
     out = None
-    for y0, y1, cy0, cy1 in tile_spans(size_h, tile, overlap):
-        for x0, x1, cx0, cx1 in tile_spans(size_w, tile, overlap):
-            sr = net(padded[..., y0:y1, x0:x1])
-            s = output_scale(sr, y1 - y0, x1 - x0)
-            if out is None:
-                out = sr.new_empty(*sr.shape[:2], s * size_h, s * size_w)
-            out[..., s * cy0:s * cy1, s * cx0:s * cx1] = sr[..., s * (cy0 - y0):s * (cy1 - y0),
-                                                           s * (cx0 - x0):s * (cx1 - x0)]
+    for (y0, y1, cy0, cy1), (x0, x1, cx0, cx1) in tile_boxes(size_h, size_w, tile, overlap, multiple):
+        sr = net(padded[..., y0:y1, x0:x1])
+        s = output_scale(sr, y1 - y0, x1 - x0)
+        if out is None:
+            out = sr.new_empty(*sr.shape[:2], s * size_h, s * size_w)
+        out[..., s * cy0:s * cy1, s * cx0:s * cx1] = sr[..., s * (cy0 - y0):s * (cy1 - y0),
+                                                       s * (cx0 - x0):s * (cx1 - x0)]
     return out[..., :s * h, :s * w]
 
 
@@ -140,21 +145,18 @@ def tiled_sr_image(net, frames, tile=0, overlap=0, multiple=4, pad_mode='replica
     result is that of one tile, whatever the frame size. Same tiles and the same
     values as tiled_forward followed by tensor2img."""
     h, w = frames[0].shape[:2]
-    size_h, size_w = round_up(h, multiple), round_up(w, multiple)
-    tile = round_up(tile, multiple) if tile else max(size_h, size_w)
-    overlap = round_up(overlap, multiple)
     out = None
-    for y0, y1, cy0, cy1 in tile_spans(size_h, tile, overlap):
-        rows = padded_index(y0, y1, h, pad_mode)
-        for x0, x1, cx0, cx1 in tile_spans(size_w, tile, overlap):
-            sr = net(lr_tile(frames, rows, padded_index(x0, x1, w, pad_mode), device))
-            s = output_scale(sr, y1 - y0, x1 - x0)
-            if out is None:
-                out = np.empty((s * h, s * w, 3), np.uint8)
-            # The core, minus what lies in the padding (a core always starts inside the frame).
-            ky1, kx1 = min(cy1, h), min(cx1, w)
-            core = sr[0, :, s * (cy0 - y0):s * (ky1 - y0), s * (cx0 - x0):s * (kx1 - x0)]
-            if not torch.isfinite(core).all():  # uint8 conversion would turn NaN into black silently
-                raise NonFiniteOutput(f'the network output holds NaN/Inf (tile at LR y={cy0}, x={cx0})')
-            out[s * cy0:s * ky1, s * cx0:s * kx1] = to_uint8_bgr(core)
+    for (y0, y1, cy0, cy1), (x0, x1, cx0, cx1) in tile_boxes(round_up(h, multiple), round_up(w, multiple),
+                                                             tile, overlap, multiple):
+        rows, cols = padded_index(y0, y1, h, pad_mode), padded_index(x0, x1, w, pad_mode)
+        sr = net(lr_tile(frames, rows, cols, device))
+        s = output_scale(sr, y1 - y0, x1 - x0)
+        if out is None:
+            out = np.empty((s * h, s * w, 3), np.uint8)
+        # The core, minus what lies in the padding (a core always starts inside the frame).
+        ky1, kx1 = min(cy1, h), min(cx1, w)
+        core = sr[0, :, s * (cy0 - y0):s * (ky1 - y0), s * (cx0 - x0):s * (kx1 - x0)]
+        if not torch.isfinite(core).all():  # uint8 conversion would turn NaN into black silently
+            raise NonFiniteOutput(f'the network output holds NaN/Inf (tile at LR y={cy0}, x={cx0})')
+        out[s * cy0:s * ky1, s * cx0:s * kx1] = to_uint8_bgr(core)
     return out
