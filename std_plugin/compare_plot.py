@@ -7,7 +7,7 @@ matplotlib.use('Agg')
 import matplotlib.pyplot as plt  # noqa: E402  (after the backend is chosen)
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 
-from std_plugin.compare_stats import curves, mean_curve  # noqa: E402
+from std_plugin.compare_stats import REFERENCE, curves, mean_curve  # noqa: E402
 
 
 def plot_arm(ax, seed_curves, arm, colour):
@@ -18,13 +18,16 @@ def plot_arm(ax, seed_curves, arm, colour):
             label=f'{arm} (mean of {len(seed_curves)} seeds)')
 
 
-def plot_curves(histories, arms, datasets, metric, label, path):
-    """Writes the PNG at path; returns path."""
+def plot_curves(histories, arms, datasets, metric, label, path, references=None):
+    """Writes the PNG at path; returns path. references: {dataset: {metric: value}},
+    drawn as a dashed line."""
     fig, axes = plt.subplots(1, len(datasets), figsize=(6 * len(datasets), 4), squeeze=False)
     colours = plt.rcParams['axes.prop_cycle'].by_key()['color']
     for ax, dataset in zip(axes[0], datasets):
         for i, arm in enumerate(arms):
             plot_arm(ax, curves(histories, arm, dataset, metric), arm, colours[i % len(colours)])
+        if references and dataset in references:
+            ax.axhline(references[dataset][metric], color='grey', linestyle='--', linewidth=1, label=REFERENCE)
         ax.set(title=dataset, xlabel='iteration', ylabel=label)
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.grid(alpha=0.3)

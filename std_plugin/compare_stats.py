@@ -77,9 +77,18 @@ def compare_dataset(histories, arms, seeds, dataset, iteration, metrics):
     return table
 
 
-def compare(histories, arms, seeds, iteration, datasets, metrics):
-    """One ComparisonTable per validation dataset (in the given order)."""
-    return [compare_dataset(histories, arms, seeds, d, iteration, metrics) for d in datasets]
+REFERENCE = 'bicubic (PyTorch: the untrained student)'
+
+
+def compare(histories, arms, seeds, iteration, datasets, metrics, references=None):
+    """One ComparisonTable per validation dataset (in the given order);
+    references ({dataset: {metric: value}}) become a first row without spread."""
+    tables = [compare_dataset(histories, arms, seeds, d, iteration, metrics) for d in datasets]
+    for table in tables:
+        if references and table.dataset in references:
+            ref = references[table.dataset]
+            table.rows.insert(0, Row(REFERENCE, False, {m: Cell([ref[m]]) for m in metrics}))
+    return tables
 
 
 def curves(histories, arm, dataset, metric):

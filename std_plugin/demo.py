@@ -37,6 +37,7 @@ from basicsr.archs import build_network
 from basicsr.utils.matlab_functions import imresize
 from datasets_prep.demo import build_demo_data
 from std_plugin import demo_figures
+from std_plugin.archs.bicubic_residual import bicubic_upsample
 from std_plugin.evaluation import evaluate_methods
 from std_plugin.pipeline_runs import run_pipeline
 from std_plugin.pipeline_runs import write_options as write_options_file
@@ -99,19 +100,30 @@ def test_all(root):
         run_pipeline(root, 'test', write_options(root, f'test_demo_{who}', load_options(f'test_demo_{who}', False)))
 
 
-def bicubic_clip(root):
-    """MATLAB-bicubic x4 of every LR test frame, in the GT folder layout."""
-    lq_root, out_root = Path(root, CLIP_DIR, 'BIx4'), Path(root, 'results', 'demo_bicubic')
+def matlab_bicubic(img):
+    return imresize(img, 4)
+
+
+def torch_bicubic(img):
+    """The students' own skip (archs/bicubic_residual.py): what a student scores before it learns."""
+    x = torch.from_numpy(img.transpose(2, 0, 1).copy()).unsqueeze(0)
+    return bicubic_upsample(x, 4)[0].numpy().transpose(1, 2, 0)
+
+
+def bicubic_clip(root, name, upsample):
+    """x4 of every LR test frame by upsample, in the GT folder layout."""
+    lq_root, out_root = Path(root, CLIP_DIR, 'BIx4'), Path(root, 'results', name)
     for lq in sorted(lq_root.glob('*/*.png')):
         out = out_root / lq.parent.name / lq.name
         out.parent.mkdir(parents=True, exist_ok=True)
-        img = imresize(cv2.imread(str(lq)).astype(np.float32) / 255., 4)
+        img = upsample(cv2.imread(str(lq)).astype(np.float32) / 255.)
         cv2.imwrite(str(out), (np.clip(img, 0, 1) * 255).round().astype(np.uint8))
     return out_root
 
 
 def method_dirs(root):
-    dirs = {'Bicubic': bicubic_clip(root)}
+    dirs = {'Bicubic (MATLAB)': bicubic_clip(root, 'demo_bicubic', matlab_bicubic),
+            "Bicubic (PyTorch: the students' skip)": bicubic_clip(root, 'demo_bicubic_torch', torch_bicubic)}
     for label, who in TESTS.items():
         dirs[label] = Path(root, 'results', f'demo_test_{who}', 'visualization', 'DemoClip')
     return dirs

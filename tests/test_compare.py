@@ -13,7 +13,7 @@ import torch
 from basicsr.archs import build_network
 from std_plugin import pipeline_runs
 from std_plugin.compare_budget import apply_budget
-from std_plugin.compare_stats import compare
+from std_plugin.compare_stats import REFERENCE, compare
 from std_plugin.tools import compare as compare_cli
 from std_plugin.tools.compare_table import render_csv, render_markdown
 from std_plugin.val_history import FILE_NAME, read_history, record_validation, validation_record
@@ -141,7 +141,7 @@ def test_end_to_end_table_curves_and_reuse(compared, capsys, monkeypatch):
             assert list(read_history(exp / FILE_NAME)['Vid4']) == [2, 4]
     assert not (root / 'experiments' / 'cmp_compare_baseline_s0' / 'models' / 'net_lstm_latest.pth').exists()
     rows = list(csv.DictReader(open(out / 'compare_cmp.csv')))
-    assert {r['row'] for r in rows} == {'baseline', 'std', 'std - baseline'}
+    assert {r['row'] for r in rows} == {REFERENCE, 'baseline', 'std', 'std - baseline'}
     assert all(10 < float(r['mean']) < 60 for r in rows if r['metric'] == 'psnr' and r['paired_gain'] == '0')
     assert (out / 'curves_cmp.png').stat().st_size > 1000
 

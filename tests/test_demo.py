@@ -8,8 +8,11 @@ import torch
 import yaml
 
 from basicsr.archs import build_network
+from std_plugin.compare_stats import REFERENCE
 from std_plugin.demo import OPTIONS, SHIPPED_TEACHER
 from tests.conftest import run_cli
+
+SKIP = "Bicubic (PyTorch: the students' skip)"
 
 
 def test_demo_quick_runs_the_whole_path(tmp_path):
@@ -17,11 +20,18 @@ def test_demo_quick_runs_the_whole_path(tmp_path):
     out = tmp_path / 'results' / 'demo'
     rows = list(csv.DictReader(open(out / 'table_Demo.csv')))
     methods = {r['method'] for r in rows}
-    assert methods == {'Bicubic', 'Teacher (EDVR)', 'Baseline (seed 0)', 'STD (seed 0)'}
+    assert methods == {'Bicubic (MATLAB)', SKIP, 'Teacher (EDVR)', 'Baseline (seed 0)', 'STD (seed 0)'}
     assert all(15 < float(r['Average']) < 60 for r in rows if r['metric'] == 'PSNR')
-    assert '| Bicubic |' in proc.stdout
+    assert '| Bicubic (MATLAB) |' in proc.stdout
+    # the students' skip scored from written PNGs equals std-compare's reference scored in memory
+    table_skip = [float(r['Average']) for r in rows if r['method'] == SKIP and r['metric'] == 'PSNR'
+                  and r.get('channel', 'Y') == 'Y']
+    cmp_rows = list(csv.DictReader(open(out / 'compare_demo_std.csv')))
+    cmp_skip = [float(r['mean']) for r in cmp_rows if r['row'] == REFERENCE and r['dataset'] == 'DemoClip'
+                and r['metric'] == 'psnr']
+    assert len(cmp_skip) == 1 and abs(table_skip[0] - cmp_skip[0]) < 1e-3
     crops, maps = cv2.imread(str(out / 'crops.png')), cv2.imread(str(out / 'attention.png'))
-    assert crops.shape[1] > 5 * 100 and maps is not None  # five labelled crops side by side
+    assert crops.shape[1] > 6 * 100 and maps is not None  # six labelled crops side by side
     assert (out / 'compare_demo_std.md').is_file() and (out / 'curves_demo_std.png').is_file()
     assert 'std - baseline' in (out / 'compare_demo_std.md').read_text()
     runs = tmp_path / 'experiments'

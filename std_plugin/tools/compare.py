@@ -26,6 +26,7 @@ from pathlib import Path
 import yaml
 from tqdm import tqdm
 
+from std_plugin.bicubic_reference import references
 from std_plugin.compare_arms import ARMS, check_arms, check_teacher_files, parse_arms, seeded_run
 from std_plugin.compare_budget import apply_budget, check_validation, val_phases
 from std_plugin.compare_plot import plot_curves
@@ -116,7 +117,8 @@ def report(opt, arms, seeds, histories, out_dir):
     """Prints the Markdown table; writes it, the CSV and the curves under out_dir."""
     metric_opts = opt['val']['metrics']
     metrics, datasets = list(metric_opts), val_names(opt)
-    tables = compare(histories, arms, seeds, opt['train']['total_iter'], datasets, metrics)
+    refs = references(opt)
+    tables = compare(histories, arms, seeds, opt['train']['total_iter'], datasets, metrics, refs)
     out_dir.mkdir(parents=True, exist_ok=True)
     stem = out_dir / f'compare_{opt["name"]}'
     markdown = render_markdown(tables, metric_opts)
@@ -125,7 +127,7 @@ def report(opt, arms, seeds, histories, out_dir):
     Path(f'{stem}.csv').write_text(render_csv(tables))
     metric = 'psnr' if 'psnr' in metrics else metrics[0]
     png = plot_curves(histories, arms, datasets, metric, metric_label(metric, metric_opts[metric]),
-                      out_dir / f'curves_{opt["name"]}.png')
+                      out_dir / f'curves_{opt["name"]}.png', refs)
     return [f'{stem}.md', f'{stem}.csv', png]
 
 
