@@ -3,6 +3,7 @@ initialisation, the two training stages through the train pipeline, and bad
 input answered with one line."""
 import copy
 import math
+import os.path as osp
 
 import pytest
 import torch
@@ -14,7 +15,7 @@ from std_plugin.errors import OptionError
 from std_plugin.losses.imitation_loss import ImitationLoss
 from std_plugin.losses.vid_loss import VIDLoss
 from std_plugin.pisr_options import check_pisr_options
-from tests.conftest import TINY_STUDENT, base_options, run_cli, val_dataset, write_yaml
+from tests.conftest import REPO, TINY_STUDENT, base_options, run_cli, val_dataset, write_yaml
 from tests.test_std_train import losses_by_iter, read_log
 
 TINY_TEACHER = dict(type='PISRTeacher', encoder=dict(num_feat=8, num_conv=1), decoder=dict(TINY_STUDENT))
@@ -179,3 +180,26 @@ def test_bad_pisr_input_is_one_line(tiny_root, tmp_path):
     assert proc.returncode == 2 and 'Traceback' not in proc.stdout
     assert lines[-1].startswith("std_plugin: error: distill.vid_layers: network_g FastDVDnetVSR has no module "
                                 "'stage2.outcc'; nearest valid module paths: stage2.outc")
+
+
+def test_compare_pisr_arm_is_the_baseline_with_pisr_distillation(tmp_path):
+    import yaml
+    from std_plugin.compare_pisr import read_pisr_options
+    from std_plugin.input_error import InputError
+    from std_plugin.tools.compare import plan
+    demo = osp.join(REPO, 'options', 'demo')
+    std = yaml.safe_load(open(osp.join(demo, 'demo_std.yml')))
+    pisr = read_pisr_options(osp.join(demo, 'demo_pisr.yml'), std, ['baseline', 'pisr'])
+    runs = {arm: run for arm, _, run in plan(std, ['baseline', 'std', 'pisr'], [3], tmp_path, pisr)}
+    base, arm = runs['baseline'], runs['pisr']
+    assert arm['model_type'] == 'PISRStudentModel' and arm['network_t']['type'] == 'PISRTeacher'
+    assert arm['train']['vid_opt'] == pisr['train']['vid_opt'] and 'sd_opt' not in arm['train']
+    assert arm['path']['pretrain_network_t'] == pisr['path']['pretrain_network_t']
+    for key in ('datasets', 'network_g', 'val', 'manual_seed'):
+        assert arm[key] == base[key]
+    assert arm['path']['pretrain_network_g'] == base['path']['pretrain_network_g']  # the same initial weights
+    with pytest.raises(InputError, match='--arms pisr needs --pisr-opt'):
+        read_pisr_options(None, std, ['pisr'])
+    other = dict(std, network_g=dict(std['network_g'], num_feat=32))
+    with pytest.raises(InputError, match='differs from the compared file'):
+        read_pisr_options(osp.join(demo, 'demo_pisr.yml'), other, ['pisr'])
