@@ -7,6 +7,7 @@ the same schedule, and differs only in what it distils.
     std       the file as it is (SD + TD)
     sd        space distillation only (no td_opt, no ConvLSTM)
     td        time distillation only (no sd_opt)
+    pisr      the baseline's file with PISR's distillation put in (compare_pisr.py)
 
 For seed s every arm is named <name>_compare_<arm>_s<s>, has manual_seed s
 (the same data order) and loads the same initial student weights.
@@ -16,7 +17,7 @@ import os.path as osp
 
 from std_plugin.errors import OptionError
 
-ARMS = ('baseline', 'std', 'sd', 'td')
+ARMS = ('baseline', 'std', 'sd', 'td', 'pisr')
 TEACHER_KEYS = ('network_t', 'network_lstm', 'distill')
 TEACHER_PATH_SUFFIXES = ('_t', '_lstm')  # pretrain_network_t, param_key_t, strict_load_lstm, ...
 DROPPED = {  # arm -> (top-level keys, train keys, path suffixes) it drops
@@ -24,6 +25,7 @@ DROPPED = {  # arm -> (top-level keys, train keys, path suffixes) it drops
     'std': ((), (), ()),
     'sd': (('network_lstm',), ('td_opt',), ('_lstm',)),
     'td': ((), ('sd_opt',), ()),
+    'pisr': (TEACHER_KEYS, ('sd_opt', 'td_opt'), TEACHER_PATH_SUFFIXES),  # then compare_pisr.with_pisr
 }
 NEEDS = {'std': ('sd_opt', 'td_opt'), 'sd': ('sd_opt',), 'td': ('td_opt',)}  # any of them
 

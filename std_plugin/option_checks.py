@@ -18,7 +18,7 @@ from std_plugin.frame_sizes import first_frame
 
 # Datasets that give one GT frame per sample: STD needs all N frames of a clip.
 SINGLE_FRAME_DATASETS = ('Vimeo90KDataset', 'REDSDataset')
-STD_MODELS = ('STDModel',)
+STD_MODELS = ('STDModel', 'PISRTeacherModel', 'PISRStudentModel')
 
 
 def check_type(registry, value, key):
@@ -139,7 +139,7 @@ def check_train_dataset(opt):
     if dataset is None:
         return
     if opt.get('model_type') in STD_MODELS and dataset.get('type') in SINGLE_FRAME_DATASETS:
-        raise OptionError(f'datasets.train.type {dataset["type"]} gives one GT frame per sample; STDModel needs '
+        raise OptionError(f'datasets.train.type {dataset["type"]} gives one GT frame per sample; {opt["model_type"]} needs '
                           'all N frames of a clip (Vimeo90KRecurrentDataset or REDSRecurrentDataset)')
 
 

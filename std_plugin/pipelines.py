@@ -10,6 +10,7 @@ import std_plugin  # noqa: F401  (registers the plugin; applies compat)
 from std_plugin import distributed, preemption, resume, safe_io
 from std_plugin.errors import StdError, one_line
 from std_plugin.option_checks import check_option_file, check_options
+from std_plugin.pisr_options import check_pisr_options
 from std_plugin.teacher_options import resolve_teacher_options
 
 
@@ -19,6 +20,7 @@ def checked(parse_options):
         check_option_file(sys.argv[1:])
         opt, args = parse_options(root_path, is_train)
         check_options(resolve_teacher_options(opt))
+        check_pisr_options(opt)
         return opt, args
     parse_and_check.checks_options = True
     return parse_and_check

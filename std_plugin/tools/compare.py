@@ -8,6 +8,7 @@ and the PSNR curves.
 
     std-compare -opt options/std_fastdvd.yml --iters 2000 --val-freq 250
     std-compare -opt my_std.yml --arms baseline,std,sd,td --seeds 3 --root /data/runs
+    std-compare -opt my_std.yml --arms baseline,std,pisr --pisr-opt my_pisr.yml
 
 Paths inside the option file are relative to --root, as for train.py run
 there. Runs go to <root>/experiments/<name>_compare_<arm>_s<seed>, their
@@ -30,6 +31,7 @@ from std_plugin.bicubic_reference import references
 from std_plugin.compare_arms import ARMS, check_arms, check_teacher_files, parse_arms, seeded_run
 from std_plugin.compare_budget import apply_budget, check_validation, val_phases
 from std_plugin.compare_plot import plot_curves
+from std_plugin.compare_pisr import ARM as PISR, check_pisr_teacher, pisr_note, read_pisr_options, with_pisr
 from std_plugin.compare_stats import compare
 from std_plugin.input_error import InputError, report_input_errors
 from std_plugin.pipeline_runs import run_pipeline, save_initial_weights, write_options
@@ -69,12 +71,14 @@ def init_file(folder, opt, seed):
     return Path(folder, f'student_init_s{seed}_{digest}.pth')
 
 
-def plan(opt, arms, seeds, folder):
+def plan(opt, arms, seeds, folder, pisr=None):
     """[(arm, seed, run options)] in training order (seed by seed)."""
     runs = []
     for seed in seeds:
         init = init_file(folder, opt, seed)
-        runs += [(arm, seed, seeded_run(opt, arm, seed, init)) for arm in arms]
+        for arm in arms:
+            run = seeded_run(opt, arm, seed, init)
+            runs.append((arm, seed, with_pisr(run, pisr) if arm == PISR else run))
     return runs
 
 
@@ -113,7 +117,7 @@ def histories_of(root, runs):
     return out
 
 
-def report(opt, arms, seeds, histories, out_dir):
+def report(opt, arms, seeds, histories, out_dir, pisr=None):
     """Prints the Markdown table; writes it, the CSV and the curves under out_dir."""
     metric_opts = opt['val']['metrics']
     metrics, datasets = list(metric_opts), val_names(opt)
@@ -121,7 +125,7 @@ def report(opt, arms, seeds, histories, out_dir):
     tables = compare(histories, arms, seeds, opt['train']['total_iter'], datasets, metrics, refs)
     out_dir.mkdir(parents=True, exist_ok=True)
     stem = out_dir / f'compare_{opt["name"]}'
-    markdown = render_markdown(tables, metric_opts)
+    markdown = render_markdown(tables, metric_opts) + (pisr_note(pisr) if pisr else '')
     print(markdown)
     Path(f'{stem}.md').write_text(markdown)
     Path(f'{stem}.csv').write_text(render_csv(tables))
@@ -139,12 +143,14 @@ def compare_arms(args):
     seeds = seed_list(args)
     root = Path(osp.abspath(args.root))
     check_teacher_files(opt, arms, root)
+    pisr = read_pisr_options(args.pisr_opt, opt, arms)
+    check_pisr_teacher(pisr, root)
     opt = apply_budget(opt, args.iters, args.val_freq)
     folder = root / 'compare_options' / opt['name']
-    runs = plan(opt, arms, seeds, folder)
+    runs = plan(opt, arms, seeds, folder, pisr)
     train_runs(root, runs, folder, args.fresh)
     out_dir = Path(args.out) if args.out else root / 'results' / f'compare_{opt["name"]}'
-    written = report(opt, arms, seeds, histories_of(root, runs), out_dir)
+    written = report(opt, arms, seeds, histories_of(root, runs), out_dir, pisr)
     print(f'{PROG}: wrote {", ".join(written)}')
 
 
@@ -161,6 +167,8 @@ def build_parser():
     p.add_argument('-opt', required=True, help='an STD option file (network_t, train.sd_opt/td_opt, val)')
     p.add_argument('--arms', default='baseline,std', help=f'comma-separated, of {", ".join(ARMS)} '
                    '(default: baseline,std)')
+    p.add_argument('--pisr-opt', help='a PISR student-stage option file (its teacher trained): the pisr arm is the '
+                   "baseline's options with its distillation put in (e.g. options/demo/demo_pisr.yml)")
     p.add_argument('--seeds', type=int, default=2, help='seeds 0..S-1 (default: 2)')
     p.add_argument('--seed-list', help='explicit seeds, e.g. 0,7,42 (overrides --seeds)')
     p.add_argument('--iters', type=positive, help="iterations per run (default: the file's train.total_iter); "
