@@ -65,6 +65,20 @@ def check_teacher_files(opt, arms, root):
         raise OptionError(f'{key}: {path} does not exist (relative paths are read from --root {root})')
 
 
+def given_init(opt):
+    """The file's path.pretrain_network_g: when set, every arm of every seed starts
+    from it (a fine-tuning comparison; seeds then differ in data order and in the
+    distillation's fixed random modules), else each seed draws its own weights."""
+    return (opt.get('path') or {}).get('pretrain_network_g')
+
+
+def check_student_init(opt, root):
+    path = given_init(opt)
+    if path and not osp.isfile(osp.join(root, path)):
+        raise OptionError(f'path.pretrain_network_g: {path} does not exist (relative paths are read from '
+                          f'--root {root}); leave it empty to start each seed from its own random weights')
+
+
 def arm_options(opt, arm):
     """A deep copy of opt without what the arm leaves out."""
     keys, train_keys, path_suffixes = DROPPED[arm]
@@ -85,6 +99,6 @@ def seeded_run(opt, arm, seed, init_file):
     out = arm_options(opt, arm)
     out['name'] = run_name(opt['name'], arm, seed)
     out['manual_seed'] = seed
-    out['path'].update(pretrain_network_g=str(init_file), param_key_g='params', strict_load_g=True,
-                       resume_state=None)
+    key = (opt.get('path') or {}).get('param_key_g', 'params') if given_init(opt) else 'params'
+    out['path'].update(pretrain_network_g=str(init_file), param_key_g=key, strict_load_g=True, resume_state=None)
     return out

@@ -1,20 +1,20 @@
 """std-demo: the whole method on real video, on a CPU, in minutes.
 
-    std-demo [--root DIR] [--quick] [--seeds 2] [--train-teacher]
+    std-demo [--root DIR] [--quick] [--seeds 2] [--train-teacher] [--train-warmup]
 
 1. builds the demo data (datasets_prep/demo.py: Big Buck Bunny septuplets for
    training, the bikes clip for validation, the Carphone clip as the test);
-2. takes the demo EDVR teacher shipped with the package (trained by
-   `python -m std_plugin.train -opt options/demo/demo_edvr_teacher.yml`, the
-   command --train-teacher runs: ~25 min on 2 CPU cores, more than the demo's
-   budget);
-3. runs std-compare on options/demo/demo_std.yml: the small FastDVDnetVSR
-   baseline (student alone) and the STD student (SD + TD from the teacher),
-   each seed's two arms from the same initial weights, validated on the
-   validation and test clips as they train;
+2. takes the demo EDVR teacher and the student's warm start shipped with the
+   package (trained by `python -m std_plugin.train -opt
+   options/demo/demo_edvr_teacher.yml` and `.../demo_student_warmup.yml`, the
+   commands --train-teacher and --train-warmup run: ~25 and ~5 min on 2 CPU
+   cores, more than the demo's budget together);
+3. runs std-compare on options/demo/demo_std.yml: from the warm start, the
+   small FastDVDnetVSR baseline (student alone) and the STD student (SD + TD
+   from the teacher), validated on the validation and test clips as they train;
 4. tests the teacher and the seed-0 students with BasicSR's test pipeline,
-   upsamples the LR clip with MATLAB bicubic, and prints the Y/RGB PSNR/SSIM
-   table;
+   upsamples the LR clip with MATLAB and with PyTorch bicubic (the students'
+   skip), and prints the Y/RGB PSNR/SSIM table;
 5. writes crops, attention maps and PSNR curves under DIR/results/demo/.
 Every step runs option files through std_plugin's train/test entry points
 (BasicSR's pipelines), as a user would. Finished steps are reused; --fresh
@@ -46,7 +46,9 @@ from std_plugin.tools.eval_table import render_markdown, write_table
 
 OPTIONS = Path(__file__).resolve().parents[1] / 'options' / 'demo'
 TEACHER = 'demo_edvr_teacher'
-SHIPPED_TEACHER = Path(__file__).resolve().parent / 'assets' / f'{TEACHER}.pth'
+WARMUP = 'demo_student_warmup'
+SHIPPED = {name: Path(__file__).resolve().parent / 'assets' / f'{name}.pth' for name in (TEACHER, WARMUP)}
+SHIPPED_TEACHER = SHIPPED[TEACHER]
 STUDENTS = 'demo_std'
 TESTS = {'Teacher (EDVR)': 'teacher', 'Baseline (seed 0)': 'baseline', 'STD (seed 0)': 'std'}
 QUICK_ITERS = 4
@@ -69,20 +71,21 @@ def write_options(root, name, opt):
     return write_options_file(Path(root, 'demo_options', f'{name}.yml'), opt)
 
 
-def prepare_teacher(root, train, quick, fresh):
-    """The teacher's checkpoint where demo_std.yml reads it: the shipped one, or
-    trained here (--train-teacher; --quick trains a few iterations)."""
-    ckpt = Path(root, 'experiments', TEACHER, 'models', 'net_g_latest.pth')
+def prepare_checkpoint(root, name, train, quick, fresh):
+    """The checkpoint of experiments/<name> where demo_std.yml reads it: the one
+    shipped with the package, or trained here by options/demo/<name>.yml
+    (--train-teacher / --train-warmup; --quick trains a few iterations)."""
+    ckpt = Path(root, 'experiments', name, 'models', 'net_g_latest.pth')
     if ckpt.is_file() and not fresh:
-        print(f'std-demo: teacher {ckpt} exists; --fresh replaces it')
+        print(f'std-demo: {ckpt} exists; --fresh replaces it')
     elif train or quick:
         started = time.time()
-        run_pipeline(root, 'train', write_options(root, TEACHER, load_options(TEACHER, quick)))
-        print(f'std-demo: teacher trained in {time.time() - started:.0f} s')
+        run_pipeline(root, 'train', write_options(root, name, load_options(name, quick)))
+        print(f'std-demo: {name} trained in {time.time() - started:.0f} s')
     else:
         ckpt.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(SHIPPED_TEACHER, ckpt)
-        print(f'std-demo: using the shipped teacher {SHIPPED_TEACHER} (--train-teacher trains it here)')
+        shutil.copyfile(SHIPPED[name], ckpt)
+        print(f'std-demo: using the shipped {SHIPPED[name]} (it was trained by options/demo/{name}.yml)')
 
 
 def compare_students(root, seeds, quick, fresh):
@@ -172,6 +175,8 @@ def parse_args(argv):
     p.add_argument('--seeds', type=int, default=2, help='seeds per student arm (default: 2)')
     p.add_argument('--train-teacher', action='store_true',
                    help='train the teacher here instead of using the shipped one (~25 min on 2 CPU cores)')
+    p.add_argument('--train-warmup', action='store_true',
+                   help="train the student's warm start here instead of using the shipped one (~5 min)")
     return p.parse_args(argv)
 
 
@@ -180,7 +185,8 @@ def main(argv=None):
     root = osp.abspath(args.root)
     started = time.time()
     build_demo_data(osp.join(root, 'datasets', 'demo'))
-    prepare_teacher(root, args.train_teacher, args.quick, args.fresh or args.quick)
+    prepare_checkpoint(root, TEACHER, args.train_teacher, args.quick, args.fresh or args.quick)
+    prepare_checkpoint(root, WARMUP, args.train_warmup, args.quick, args.fresh or args.quick)
     compare_students(root, args.seeds, args.quick, args.fresh or args.quick)
     test_all(root)
     out_dir = Path(root, 'results', 'demo')

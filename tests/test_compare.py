@@ -185,12 +185,26 @@ def test_history_has_the_values_basicsr_logs(compared):
             assert set(clips) == {'calendar', 'city'}
 
 
+def test_a_given_student_file_starts_every_arm_and_seed(tmp_path, tiny_root):
+    """path.pretrain_network_g in the file: a fine-tuning comparison from it, with its
+    param_key_g; std-compare neither draws nor writes initial weights of its own."""
+    opt = std_options(tiny_root, 'teacher.pth')
+    opt['path'].update(pretrain_network_g='warm.pth', param_key_g='params_ema')
+    runs = compare_cli.plan(opt, ['baseline', 'std'], [0, 1], tmp_path)
+    assert {(run['path']['pretrain_network_g'], run['path']['param_key_g']) for _, _, run in runs} == \
+        {('warm.pth', 'params_ema')}
+    assert [run['manual_seed'] for _, _, run in runs] == [0, 0, 1, 1]
+    assert 'warm.pth' in compare_cli.init_note(opt)
+    assert compare_cli.init_note(std_options(tiny_root, 'teacher.pth')) == ''
+
+
 @pytest.mark.parametrize('case, message', [
     ('missing', 'option file'),
     ('no_teacher', 'has no network_t: the std arm distils from a teacher'),
     ('unknown_arm', "--arms: unknown arm 'dstil'"),
     ('no_val', 'has no validation'),
     ('no_teacher_file', 'path.pretrain_network_t: teacher.pth does not exist'),
+    ('no_student_init', 'path.pretrain_network_g: warm.pth does not exist'),
 ])
 def test_bad_input_is_one_line_exit_2(tmp_path, tiny_root, capsys, case, message):
     opt = std_options(tiny_root, 'teacher.pth')
@@ -201,6 +215,9 @@ def test_bad_input_is_one_line_exit_2(tmp_path, tiny_root, capsys, case, message
         argv += ['--arms', 'baseline,dstil']
     if case == 'no_val':
         del opt['val']
+    if case == 'no_student_init':
+        (tmp_path / 'teacher.pth').write_bytes(b'')  # this case is about the student's file
+        opt['path']['pretrain_network_g'] = 'warm.pth'
     yml = tmp_path / 'missing.yml' if case == 'missing' else write_yaml(tmp_path / 'o.yml', opt)
     with pytest.raises(SystemExit) as exit_info:
         compare_cli.main(['-opt', str(yml)] + argv)

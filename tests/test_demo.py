@@ -9,7 +9,7 @@ import yaml
 
 from basicsr.archs import build_network
 from std_plugin.compare_stats import REFERENCE
-from std_plugin.demo import OPTIONS, SHIPPED_TEACHER
+from std_plugin.demo import OPTIONS, SHIPPED, SHIPPED_TEACHER, WARMUP
 from tests.conftest import run_cli
 
 SKIP = "Bicubic (PyTorch: the students' skip)"
@@ -36,6 +36,8 @@ def test_demo_quick_runs_the_whole_path(tmp_path):
     assert 'std - baseline' in (out / 'compare_demo_std.md').read_text()
     runs = tmp_path / 'experiments'
     assert (runs / 'demo_edvr_teacher' / 'models' / 'net_g_latest.pth').is_file()
+    warm = runs / 'demo_student_warmup' / 'models' / 'net_g_latest.pth'
+    assert warm.is_file() and f'started from {warm.relative_to(tmp_path)}' in (out / 'compare_demo_std.md').read_text()
     for arm in ('baseline', 'std'):
         for seed in (0, 1):
             assert (runs / f'demo_std_compare_{arm}_s{seed}' / 'models' / 'net_g_latest.pth').is_file()
@@ -52,3 +54,18 @@ def test_shipped_teacher_fits_the_demo_options_and_is_finite():
     student = build_network(yaml.safe_load(open(OPTIONS / 'demo_std.yml'))['network_g'])
     count = lambda n: sum(p.numel() for p in n.parameters())  # noqa: E731
     assert count(net) > 3 * count(student)
+
+
+def test_shipped_warm_start_is_the_demo_student_trained():
+    """The warm start loads into demo_std.yml's student, is finite, and is not an
+    initialisation: its residual output layer moved away from PyTorch's default
+    init range (|w| <= 1/sqrt(fan_in))."""
+    opt = yaml.safe_load(open(OPTIONS / 'demo_std.yml'))
+    warm_opt = yaml.safe_load(open(OPTIONS / f'{WARMUP}.yml'))
+    assert warm_opt['network_g'] == opt['network_g']
+    net = build_network(opt['network_g'])
+    params = torch.load(SHIPPED[WARMUP], weights_only=True)['params']
+    net.load_state_dict(params, strict=True)
+    assert all(torch.isfinite(v).all() for v in params.values())
+    w = params['conv_last.weight']
+    assert w.abs().max() > 1.5 / (w[0].numel() ** 0.5)

@@ -28,7 +28,8 @@ import yaml
 from tqdm import tqdm
 
 from std_plugin.bicubic_reference import references
-from std_plugin.compare_arms import ARMS, check_arms, check_teacher_files, parse_arms, seeded_run
+from std_plugin.compare_arms import (ARMS, check_arms, check_student_init, check_teacher_files, given_init,
+                                     parse_arms, seeded_run)
 from std_plugin.compare_budget import apply_budget, check_validation, val_phases
 from std_plugin.compare_plot import plot_curves
 from std_plugin.compare_pisr import ARM as PISR, check_pisr_teacher, pisr_note, read_pisr_options, with_pisr
@@ -75,7 +76,7 @@ def plan(opt, arms, seeds, folder, pisr=None):
     """[(arm, seed, run options)] in training order (seed by seed)."""
     runs = []
     for seed in seeds:
-        init = init_file(folder, opt, seed)
+        init = given_init(opt) or init_file(folder, opt, seed)
         for arm in arms:
             run = seeded_run(opt, arm, seed, init)
             runs.append((arm, seed, with_pisr(run, pisr) if arm == PISR else run))
@@ -97,14 +98,15 @@ def finished(root, run_opt, option_file):
         all(last in history.get(name, {}) for name in val_names(run_opt))
 
 
-def train_runs(root, runs, folder, fresh):
+def train_runs(root, runs, folder, fresh, own_init=True):
     bar = tqdm(runs, desc=PROG, unit='run')
     for arm, seed, run_opt in bar:
         bar.set_postfix_str(run_opt['name'])
         option_file = Path(folder, f'{run_opt["name"]}.yml')
         if not fresh and finished(root, run_opt, option_file):
             continue
-        save_initial_weights(run_opt['path']['pretrain_network_g'], run_opt['network_g'], seed)
+        if own_init:
+            save_initial_weights(run_opt['path']['pretrain_network_g'], run_opt['network_g'], seed)
         write_options(option_file, run_opt)
         run_pipeline(root, 'train', str(option_file), prog=PROG, log=option_file.with_suffix('.log'))
     bar.close()
@@ -125,7 +127,7 @@ def report(opt, arms, seeds, histories, out_dir, pisr=None):
     tables = compare(histories, arms, seeds, opt['train']['total_iter'], datasets, metrics, refs)
     out_dir.mkdir(parents=True, exist_ok=True)
     stem = out_dir / f'compare_{opt["name"]}'
-    markdown = render_markdown(tables, metric_opts) + (pisr_note(pisr) if pisr else '')
+    markdown = render_markdown(tables, metric_opts) + (pisr_note(pisr) if pisr else '') + init_note(opt)
     print(markdown)
     Path(f'{stem}.md').write_text(markdown)
     Path(f'{stem}.csv').write_text(render_csv(tables))
@@ -133,6 +135,11 @@ def report(opt, arms, seeds, histories, out_dir, pisr=None):
     png = plot_curves(histories, arms, datasets, metric, metric_label(metric, metric_opts[metric]),
                       out_dir / f'curves_{opt["name"]}.png', refs)
     return [f'{stem}.md', f'{stem}.csv', png]
+
+
+def init_note(opt):
+    init = given_init(opt)
+    return f'\nEvery arm of every seed started from {init} (path.pretrain_network_g).\n' if init else ''
 
 
 def compare_arms(args):
@@ -143,12 +150,13 @@ def compare_arms(args):
     seeds = seed_list(args)
     root = Path(osp.abspath(args.root))
     check_teacher_files(opt, arms, root)
+    check_student_init(opt, root)
     pisr = read_pisr_options(args.pisr_opt, opt, arms)
     check_pisr_teacher(pisr, root)
     opt = apply_budget(opt, args.iters, args.val_freq)
     folder = root / 'compare_options' / opt['name']
     runs = plan(opt, arms, seeds, folder, pisr)
-    train_runs(root, runs, folder, args.fresh)
+    train_runs(root, runs, folder, args.fresh, own_init=not given_init(opt))
     out_dir = Path(args.out) if args.out else root / 'results' / f'compare_{opt["name"]}'
     written = report(opt, arms, seeds, histories_of(root, runs), out_dir, pisr)
     print(f'{PROG}: wrote {", ".join(written)}')
