@@ -98,9 +98,9 @@ def test_clip_networks_are_counted_per_output_frame(capsys):
     net, frames = profile.build(profile.NETWORKS[[n.name for n in profile.NETWORKS].index('BasicVSR')])
     clip = count_macs(net, torch.rand(1, 7, 3, 36, 36))
     assert (row['frames'], row['outputs'], row['macs']) == (7, 7, round(clip / 7))
-    # by hand, per frame (LR 36x36, 64 features, 15 residual blocks of 2 convs per trunk, 3x3 unless said):
+    # by hand, per frame (LR 36x36, 64 features, 30 residual blocks of 2 convs per trunk, 3x3 unless said):
     lr, hr2, hr4 = 36 * 36, 72 * 72, 144 * 144
-    trunks = 2 * (lr * 64 * 67 * 9 + 15 * 2 * lr * 64 * 64 * 9)  # backward and forward: (3 + 64) -> 64, blocks
+    trunks = 2 * (lr * 64 * 67 * 9 + 30 * 2 * lr * 64 * 64 * 9)  # backward and forward: (3 + 64) -> 64, blocks
     fusion = lr * 64 * 128  # 1x1
     upsampling = lr * 256 * 64 * 9 + hr2 * 256 * 64 * 9 + hr4 * 64 * 64 * 9 + hr4 * 3 * 64 * 9
     # plus SpyNet, 2 flows (forward, backward) for each of the 6 neighbour pairs

@@ -53,9 +53,10 @@ NETWORKS = [
     Network('EDVR-M', dict(EDVR_COMMON, num_feat=64, num_reconstruct_block=10, with_tsa=False), None),
     Network('DUF', dict(type='DUF', scale=SCALE, num_layer=52), 0.62),
     Network('TOFlow', dict(type='TOFlow'), 0.81),  # fed bicubic-upsampled frames, see network_spec
-    # Recurrent clip teachers at BasicSR's defaults (random SpyNet: counts and times need no weights).
-    Network('BasicVSR', dict(type='BasicVSR', spynet_path=None), None),
-    Network('IconVSR', dict(type='IconVSR', spynet_path=None, edvr_path=None), None),
+    # Recurrent clip teachers as BasicSR's Vimeo90K option files build them (30 residual blocks per branch for
+    # BasicVSR and IconVSR, BasicVSR++ at its defaults); random SpyNet: counts and times need no weights.
+    Network('BasicVSR', dict(type='BasicVSR', num_feat=64, num_block=30, spynet_path=None), None),
+    Network('IconVSR', dict(type='IconVSR', num_feat=64, num_block=30, spynet_path=None, edvr_path=None), None),
     Network('BasicVSR++', dict(type='BasicVSRPlusPlus', spynet_path=None), None),
 ]
 
