@@ -1,6 +1,7 @@
 """Clip teachers (BasicVSR, IconVSR, BasicVSR++): the per-frame tap, one teacher
 call per clip, frame-by-frame alignment with the student, bad input, and STD
 with a tiny BasicVSR teacher through BasicSR's train pipeline."""
+import json
 import os
 import warnings
 
@@ -14,6 +15,7 @@ from basicsr.models import build_model
 from basicsr.utils.registry import ARCH_REGISTRY
 from std_plugin.errors import OptionError
 from std_plugin.taps import FeatureTap
+from std_plugin.tools import bench
 from std_plugin.windows import clip_to_windows
 from tests import tiny_data
 from tests.conftest import base_options, run_cli, train_dataset, write_yaml
@@ -265,3 +267,20 @@ def test_basicvsrpp_patch_too_small_is_refused(tmp_path, clip_data):
     with pytest.raises(OptionError, match=r'^datasets.train.gt_size is 144: its LR patch \(36 px\) is smaller than '
                                           r'the 64 px the BasicVSRPlusPlus teacher accepts; expected gt_size >= 256$'):
         check_options(opt)
+
+
+def test_std_bench_times_window_and_clip_teachers_on_the_same_clips(capsys):
+    bench.main(['--device', 'cpu', '--teachers-only', '--teacher', 'tiny', '--clip-teacher', 'tiny-basicvsr',
+                '--batch', '1', '--patch', '36', '--runs', '1', '--warmup', '0', '--json'])
+    fig = json.loads(capsys.readouterr().out)
+    clip = fig['clip_teachers']['tiny BasicVSR']
+    assert clip['window_over_clip'] == fig['t_teacher_ms'] / clip['t_teacher_ms']
+    assert clip['t_teacher_ms'] == fig['parts']['clip teacher tiny BasicVSR']['timing']['median_ms'] > 0
+    assert 'overhead_ratio' not in fig and fig['settings']['windows'] == 7  # teachers only; 1 clip = 7 windows
+
+
+def test_std_bench_refuses_a_patch_too_small_for_spynet(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        bench.main(['--device', 'cpu', '--teachers-only', '--clip-teacher', 'basicvsr', '--patch', '32'])
+    assert exit_.value.code == 2
+    assert 'the BasicVSR teacher needs LR patches of at least 33 px (use --patch 36)' in capsys.readouterr().err
