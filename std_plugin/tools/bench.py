@@ -271,7 +271,8 @@ def inference_lines(fig):
 def clip_teacher_lines(fig):
     s, p = fig['settings'], fig['parts']
     lines = [f"teacher cost per STD iteration on the same {s['batch']} clip(s) of {s['clip_frames']} frames, LR "
-             f"{s['patch']}x{s['patch']}: the window teacher on {s['windows']} windows, each clip teacher once per clip",
+             f"{s['patch']}x{s['patch']}: the window teacher on {s['windows']} windows, each clip teacher once per "
+             'clip',
              f"  {s['teacher'] + ' (windows)':<32}{timing_cell(p['t_teacher'])}"]
     for label, clip in fig['clip_teachers'].items():
         lines.append(f"  {label + ' (clips)':<32}{timing_cell(p['clip teacher ' + label])}  "

@@ -173,7 +173,8 @@ def build_rows(args):
 
 def format_table(rows):
     header = ['network', 'frames', 'params (M)', 'MACs (T)', '+sampling (G)', 'paper (T)', 'ms/frame']
-    lines = [[r['name'], f"{r['frames']} (clip)" if r['outputs'] > 1 else str(r['frames']), f"{r['params'] / 1e6:.2f}", f"{r['macs'] / 1e12:.3f}",
+    lines = [[r['name'], f"{r['frames']} (clip)" if r['outputs'] > 1 else str(r['frames']),
+              f"{r['params'] / 1e6:.2f}", f"{r['macs'] / 1e12:.3f}",
               f"{r['sampling_macs'] / 1e9:.2f}", '-' if r['paper_tmacs'] is None else f"{r['paper_tmacs']:.2f}",
               '-' if r['ms'] is None else f"{r['ms']:.1f}"] for r in rows]
     widths = [max(len(cell) for cell in column) for column in zip(header, *lines)]
