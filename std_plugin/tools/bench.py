@@ -113,6 +113,10 @@ def check_numbers(parser, args):
         if args.patch < need:
             parser.error(f'--patch {args.patch}: the {presets.TEACHERS[name][0]} teacher needs LR patches of at '
                          f'least {need} px (use --patch {-(-need // 4) * 4})')
+    need = MIN_LR_SIZE.get(presets.TEACHERS[args.infer_teacher][1]['type'], 0)
+    if min(args.infer_size) < need:
+        parser.error(f'--infer-size: the {presets.TEACHERS[args.infer_teacher][0]} teacher needs at least {need} px '
+                     'a side')
     if args.batch < 1 or args.runs < 1 or args.warmup < 0 or args.teacher_chunk < 0 or (args.threads or 1) < 1:
         parser.error('--batch, --runs and --threads must be >= 1, --warmup and --teacher-chunk >= 0')
 
@@ -149,11 +153,11 @@ def teacher_variants(cfg):
 def jobs(args, cfg):
     """(key, function, arguments) of every part, in the order they run."""
     variants, main = teacher_variants(cfg)
-    clips = [(clip_key(name), parts.teacher_forward, (clip_config(cfg, name), *next(v[1:] for v in variants
-                                                                                  if v[0] == main)))
+    precision = next(rest for key, *rest in variants if key == main)  # clip teachers run as t_teacher does
+    clips = [(clip_key(name), parts.teacher_forward, (clip_config(cfg, name), *precision))
              for name in args.clip_teacher]
     if args.teachers_only:
-        return [next((key, parts.teacher_forward, (cfg, *rest)) for key, *rest in variants if key == main)] + clips
+        return [(main, parts.teacher_forward, (cfg, *precision))] + clips
     student, teacher = presets.STUDENTS[args.student], presets.TEACHERS[args.infer_teacher]
     return ([('t_student', parts.train_iteration, (cfg, False))]
             + [(key, parts.teacher_forward, (cfg, precision, cl)) for key, precision, cl in variants] + clips
