@@ -13,6 +13,7 @@ import yaml
 
 from basicsr.utils.options import ordered_yaml
 from basicsr.utils.registry import ARCH_REGISTRY, DATASET_REGISTRY, LOSS_REGISTRY, MODEL_REGISTRY
+from std_plugin.clip_teacher import check_clip_teacher_options
 from std_plugin.errors import DataError, OptionError
 from std_plugin.frame_sizes import first_frame
 
@@ -263,6 +264,7 @@ def check_options(opt):
     check_types(opt)
     check_network_arguments(opt)
     check_scales(opt)
+    check_clip_teacher_options(opt)
     check_train_dataset(opt)
     check_checkpoints(opt)
     for phase, dataset in (opt.get('datasets') or {}).items():

@@ -1,8 +1,11 @@
 """Capture the output of a module named by its path (F^SR) from any network.
 
 A tap is a forward hook: it needs no change to the network's code, so BasicSR's
-EDVR, DUF and TOFlow are tapped exactly like our students. Outputs of several
-forward calls (a chunked teacher) are kept in order and concatenated by take().
+EDVR, DUF and TOFlow are tapped exactly like our students. Every call of the
+module is kept, in call order: take() concatenates them along the batch (a
+chunked window teacher calls it once per chunk); take_frames(n) stacks the n
+calls a recurrent network makes in one forward, one per frame (BasicVSR's
+conv_hr), into the frame order of clip_to_windows.
 """
 import difflib
 
@@ -68,6 +71,17 @@ class FeatureTap:
                                'is it used in forward()?')
         outputs, self._outputs = self._outputs, []
         return outputs[0] if len(outputs) == 1 else torch.cat(outputs, dim=0)
+
+    def take_frames(self, frames, key='tapped layer'):
+        """The outputs of one forward of a clip network that ran the module once
+        per frame, in frame order: (B*frames, ...) with frame t of clip b at row
+        b*frames + t, the row layout of clip_to_windows; and forget them. Any
+        other number of calls raises OptionError naming `key`."""
+        outputs, self._outputs = self._outputs, []
+        if len(outputs) != frames:
+            raise OptionError(f'{key} {self.path!r} ran {len(outputs)} times in one forward of a {frames}-frame clip; '
+                              'a clip teacher\'s F^SR layer must run once per frame (BasicVSR: conv_hr)')
+        return torch.stack(outputs, dim=1).flatten(0, 1)
 
     def clear(self):
         self._outputs = []

@@ -51,7 +51,8 @@ def test_meta_count_equals_real_count(profile_nets, name):
     """Counting on meta answers data-dependent branches with 0: check it does
     not change the count of any network in the table (and needs no fallback)."""
     net, frames = profile_nets[name]
-    x = torch.rand(1, frames, 3, 16, 20)
+    side = profile.min_side(next(n for n in profile.NETWORKS if n.name == name))  # SpyNet-based: > 32 px
+    x = torch.rand(1, frames, 3, max(16, side), max(20, side))
     with warnings.catch_warnings():
         warnings.filterwarnings('error', message='count_macs')
         meta = count_macs(net, x, sampling=True)
@@ -79,7 +80,7 @@ def test_fastdvdnet_is_compact_at_180x120(profile_nets):
 def test_std_profile_json(capsys):
     profile.main(['--json', '--size', '16x8', '--runs', '1', '--warmup', '0'])
     rows = json.loads(capsys.readouterr().out)
-    assert [r['name'] for r in rows] == [net.name for net in profile.NETWORKS]
+    assert [r['name'] for r in rows] == [net.name for net in profile.NETWORKS if profile.min_side(net) <= 8]
     for row in rows:
         assert {'name', 'frames', 'params', 'macs', 'ms'} <= set(row)
         assert row['params'] > 0 and row['macs'] > 0 and row['ms'] > 0
@@ -87,6 +88,28 @@ def test_std_profile_json(capsys):
     # 20 layers 3->64, 18 x 64->64, 64->3 (3x3) on the 64x32 upsampled frame
     assert vdsr['frames'] == 1
     assert vdsr['macs'] == 64 * 32 * 9 * (3 * 64 + 18 * 64 * 64 + 64 * 3)
+
+
+def test_clip_networks_are_counted_per_output_frame(capsys):
+    """A clip network's forward gives 7 frames: its row is the clip's count / 7.
+    Below its smallest input (SpyNet: more than 32 px a side) it is skipped with a note."""
+    profile.main(['--json', '--no-time', '--only', 'BasicVSR', '--size', '36x36'])
+    row = json.loads(capsys.readouterr().out)[0]
+    net, frames = profile.build(profile.NETWORKS[[n.name for n in profile.NETWORKS].index('BasicVSR')])
+    clip = count_macs(net, torch.rand(1, 7, 3, 36, 36))
+    assert (row['frames'], row['outputs'], row['macs']) == (7, 7, round(clip / 7))
+    # by hand, per frame (LR 36x36, 64 features, 30 residual blocks of 2 convs per trunk, 3x3 unless said):
+    lr, hr2, hr4 = 36 * 36, 72 * 72, 144 * 144
+    trunks = 2 * (lr * 64 * 67 * 9 + 30 * 2 * lr * 64 * 64 * 9)  # backward and forward: (3 + 64) -> 64, blocks
+    fusion = lr * 64 * 128  # 1x1
+    upsampling = lr * 256 * 64 * 9 + hr2 * 256 * 64 * 9 + hr4 * 64 * 64 * 9 + hr4 * 3 * 64 * 9
+    # plus SpyNet, 2 flows (forward, backward) for each of the 6 neighbour pairs
+    pair = count_macs(net.spynet, torch.rand(1, 3, 36, 36), torch.rand(1, 3, 36, 36))
+    assert clip == 7 * (trunks + fusion + upsampling) + 12 * pair
+    profile.main(['--json', '--no-time', '--only', 'BasicVSR,VDSR', '--size', '32x32'])
+    captured = capsys.readouterr()
+    assert [r['name'] for r in json.loads(captured.out)] == ['VDSR']
+    assert 'skipped BasicVSR: it needs an LR input of at least 33 px a side' in captured.err
 
 
 def test_std_profile_table_without_timing(capsys):

@@ -28,4 +28,5 @@ def test_every_named_option_file_parses_and_checks():
         check_types(opt)
         check_network_arguments(opt)
         check_scales(opt)
-        assert opt['model_type'] in ('STDModel', 'EDVRModel', 'PISRTeacherModel', 'PISRStudentModel'), config
+        assert opt['model_type'] in ('STDModel', 'EDVRModel', 'PISRTeacherModel', 'PISRStudentModel',
+                                     'VideoRecurrentModel'), config

@@ -80,10 +80,11 @@ class BenchConfig:
     warmup: int
     train: dict = field(default_factory=dict)    # train.autocast / channels_last / compile
     distill: dict = field(default_factory=dict)  # distill.teacher_autocast / teacher_chunk
+    teacher_name: str = 'teacher'  # several teachers (window and clip) share one workdir
 
     @property
     def teacher_ckpt(self):
-        return os.path.join(self.workdir, 'teacher_random.pth')
+        return os.path.join(self.workdir, f'{self.teacher_name}_random.pth')
 
     def write_teacher(self):
         write_random_checkpoint(self.network_t, self.teacher_ckpt)
@@ -93,6 +94,7 @@ class BenchConfig:
         student alone; `train` / `teacher` override the train.* / distill.* options."""
         opt = std_options(self.network_g, self.workdir, self.device,
                           self.network_t if distill else None, self.teacher_ckpt)
+        opt['datasets'] = {'train': {'num_frame': CLIP_FRAMES}}  # the clip a clip teacher is probed with
         opt['train'].update(self.train, **(train or {}))
         if distill:
             opt['distill'].update(self.distill, **(teacher or {}))

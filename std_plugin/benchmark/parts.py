@@ -42,11 +42,14 @@ def distillation_losses(cfg, precisions=(None, 'bf16')):
 
 
 def inference(cfg, name, net_opt, size):
-    """ms per output frame (one forward of one window), batch 1, LR input `size` (W, H)."""
-    net, frames = profile.build(profile.Network(name, net_opt, None))
+    """ms per output frame (one forward of one window; a clip network's forward
+    on a 7-frame clip divided by 7), batch 1, LR input `size` (W, H)."""
+    network = profile.Network(name, net_opt, None)
+    net, frames = profile.build(network)
     width, height = size
     net = net.to(cfg.device)
     x = torch.rand(1, frames, 3, height, width, device=cfg.device)
     with torch.no_grad():
-        timing = time_calls(lambda: net(x), cfg.runs, cfg.warmup, x.device)
-    return dict(timing=timing.as_dict())
+        timing = time_calls(lambda: net(x), cfg.runs, cfg.warmup, x.device).as_dict()
+    outputs = profile.outputs_per_forward(network)
+    return dict(timing={k: v / outputs if k.endswith('_ms') else v for k, v in timing.items()})

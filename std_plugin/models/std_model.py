@@ -18,6 +18,7 @@ from basicsr.losses import build_loss
 from basicsr.models.video_base_model import VideoBaseModel
 from basicsr.utils.dist_util import master_only
 from basicsr.utils.registry import MODEL_REGISTRY
+from std_plugin import clip_teacher
 from std_plugin.atomic_save import staged
 from std_plugin.distill_diagnostics import gradient_shares, input_sensitivity
 from std_plugin.checkpoints import load_state, load_weights, read_checkpoint, select_params
@@ -102,13 +103,14 @@ class STDModel(VideoBaseModel):
     """Options on top of VideoBaseModel's (see options/std_fastdvd.yml):
     network_t + path.pretrain_network_t: the frozen teacher (optional);
     network_lstm (+ path.pretrain_network_lstm): the shared ConvLSTM;
-    distill: {student_layer, teacher_layer, teacher_chunk, teacher_autocast, freeze_lstm};
+    distill: {student_layer, teacher_layer, teacher_kind, teacher_chunk, teacher_autocast, freeze_lstm};
     train.sd_opt / train.td_opt: SpatialAttentionLoss / TemporalMemoryLoss;
     train.autocast (bf16 | fp16 with a gradient scaler), train.channels_last,
     train.compile (torch.compile of the student); sync_bn (distributed, GPU).
     """
     # Set up in init_training_settings; a test-mode model has none of them.
     net_t = net_lstm = net_adapter = scaler = None
+    reads_clips = False  # a clip teacher (distill.teacher_kind)
 
     def load_network(self, net, load_path, strict=True, param_key='params'):
         """BasicSR's loader unpickles anything; ours is weights_only with clear errors."""
@@ -155,14 +157,19 @@ class STDModel(VideoBaseModel):
         train_opt = self.opt['train']
         self.net_t = build_teacher(self.opt, self.device)
         self.teacher_autocast = check_precision(self.distill_opt.get('teacher_autocast'), 'distill.teacher_autocast')
-        self.window_t = frame_count(self.opt['network_t'], self.net_t, 'network_t')
+        # A clip teacher (BasicVSR, ...) reads whole clips: it has no window (clip_teacher.py).
+        self.reads_clips = clip_teacher.teacher_kind(self.opt, self.net_t, self.device) == 'clip'
+        self.window_t = None if self.reads_clips else frame_count(self.opt['network_t'], self.net_t, 'network_t')
         layer_s = self.distill_opt.get('student_layer') or getattr(unwrap(self.net_g), 'fsr_layer', None)
         layer_t = self.distill_opt.get('teacher_layer') or getattr(self.net_t, 'fsr_layer', 'conv_hr')
         if layer_s is None:
             raise OptionError('distill.student_layer is required: network_g names no F^SR layer (fsr_layer)')
-        shapes_s = probe(self.net_g, layer_s, self.window_s, self.device)
-        shapes_t = probe(self.net_t, layer_t, self.window_t, self.device)
-        check_probes(self.opt, shapes_s, shapes_t)
+        size = clip_teacher.probe_size(self.opt)
+        shapes_s = probe(self.net_g, layer_s, self.window_s, self.device, size)
+        shapes_t = clip_teacher.probe_clip(self.net_t, layer_t, clip_teacher.clip_frames(self.opt), self.device,
+                                           size) if self.reads_clips else \
+            probe(self.net_t, layer_t, self.window_t, self.device, size)
+        check_probes(self.opt, shapes_s, shapes_t, size)
         self.tap_s = FeatureTap(self.net_g, layer_s)
         self.tap_t = FeatureTap(self.net_t, layer_t)
         self.cri_sd = build_loss(train_opt['sd_opt']).to(self.device) if train_opt.get('sd_opt') else None
@@ -219,7 +226,11 @@ class STDModel(VideoBaseModel):
 
     def teacher_features(self, lq):
         """Teacher F^SR (fp32) on all windows of the clip, without autograd, in
-        chunks of `distill.teacher_chunk` windows (0: all at once)."""
+        chunks of `distill.teacher_chunk` windows (0: all at once); a clip
+        teacher runs once per clip, in chunks of `teacher_chunk` clips."""
+        if self.reads_clips:
+            return clip_teacher.clip_features(self.net_t, self.tap_t, lq, self.distill_opt.get('teacher_chunk'),
+                                              self.device, self.teacher_autocast)
         windows = clip_to_windows(lq, self.window_t)
         chunk = self.distill_opt.get('teacher_chunk') or windows.shape[0]
         self.net_t.eval()

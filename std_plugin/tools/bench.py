@@ -3,6 +3,7 @@
     std-bench                          # real sizes: EDVR-L teacher, FastDVDnetVSR student
     std-bench --quick                  # EDVR-M teacher, small patches: minutes on a CPU
     std-bench --teacher tiny --student tiny --infer-teacher tiny --runs 1 --json
+    std-bench --teachers-only --clip-teacher basicvsr --clip-teacher basicvsrpp --patch 64 --batch 1
 
 1. Training: t_student (STDModel without a teacher, one optimize_parameters),
    t_teacher (the teacher's no-grad forward on the same B*N windows) and t_std
@@ -13,12 +14,18 @@
    losses of one batch with the teacher in fp32 and in bf16.
 3. Inference ms per output frame (batch 1) of the student and a teacher, and
    their ratio (STD supplement: EDVR 86 ms / FastDVDnet 17.5 ms = 4.9x on a
-   GTX 1080 Ti at 180x120).
+   GTX 1080 Ti at 180x120). A clip teacher (basicvsr, iconvsr, basicvsrpp)
+   runs on a 7-frame clip, divided by 7.
+4. With --clip-teacher: the teacher cost per STD iteration of each recurrent
+   clip teacher (one call per clip) on the same clips as the window teacher's
+   B*N windows, and window_over_clip = t_teacher / t_clip_teacher.
+   --teachers-only runs only these teacher parts.
 Weights are random: timings need no trained ones. Each part runs in a fresh
 process, which gives each its own peak memory. Times are medians after
 warm-up; the min-max spread is printed too.
 """
 import argparse
+import dataclasses
 import json
 import os
 import sys
@@ -31,8 +38,10 @@ import std_plugin  # noqa: F401  (registers the plugin; aliases torchvision for 
 from std_plugin.benchmark import parts, presets
 from std_plugin.benchmark.bench_model import CLIP_FRAMES, BenchConfig
 from std_plugin.benchmark.isolated import run_isolated
+from std_plugin.clip_teacher import MIN_LR_SIZE, is_clip_network
 from std_plugin.tools.profile import parse_size
 
+CLIP_TEACHERS = [name for name, (_, opt) in presets.TEACHERS.items() if is_clip_network(opt)]
 PAPER_SPEED_RATIO = 86.0 / 17.5  # STD supplement Table 2: EDVR vs FastDVDnet ms/frame, GTX 1080 Ti
 DEFAULTS = {
     'cpu': dict(batch=2, patch=32, runs=3, warmup=1, teacher='edvr-l', infer_size=(180, 120)),
@@ -55,6 +64,11 @@ def parse_args(argv):
     parser.add_argument('--student', choices=sorted(presets.STUDENTS), default='fastdvdnet')
     parser.add_argument('--infer-teacher', choices=sorted(presets.TEACHERS), default='edvr-l',
                         help='teacher of the inference comparison (default edvr-l, as in the paper)')
+    parser.add_argument('--clip-teacher', action='append', default=[], choices=sorted(CLIP_TEACHERS),
+                        help='a recurrent teacher whose cost per STD iteration is compared with --teacher\'s on '
+                             'the same clips (repeatable)')
+    parser.add_argument('--teachers-only', action='store_true',
+                        help='time only the teachers per STD iteration (--teacher and each --clip-teacher)')
     parser.add_argument('--infer-size', type=parse_size, help='LR WxH for inference (default 180x120, 64x48 --quick)')
     parser.add_argument('--runs', type=int, help='timed runs per figure, median reported (default 3 CPU, 10 GPU)')
     parser.add_argument('--warmup', type=int, help='untimed runs before timing (default 1 CPU, 3 GPU)')
@@ -94,6 +108,15 @@ def check_numbers(parser, args):
     if args.patch <= 0 or args.patch % 4:
         parser.error(f'--patch must be a positive multiple of 4 (FastDVDnet and EDVR downsample by 4), '
                      f'got {args.patch}')
+    for name in args.clip_teacher + [args.teacher]:
+        need = MIN_LR_SIZE.get(presets.TEACHERS[name][1]['type'], 0)
+        if args.patch < need:
+            parser.error(f'--patch {args.patch}: the {presets.TEACHERS[name][0]} teacher needs LR patches of at '
+                         f'least {need} px (use --patch {-(-need // 4) * 4})')
+    need = MIN_LR_SIZE.get(presets.TEACHERS[args.infer_teacher][1]['type'], 0)
+    if min(args.infer_size) < need:
+        parser.error(f'--infer-size: the {presets.TEACHERS[args.infer_teacher][0]} teacher needs at least {need} px '
+                     'a side')
     if args.batch < 1 or args.runs < 1 or args.warmup < 0 or args.teacher_chunk < 0 or (args.threads or 1) < 1:
         parser.error('--batch, --runs and --threads must be >= 1, --warmup and --teacher-chunk >= 0')
 
@@ -105,6 +128,15 @@ def bench_config(args, workdir):
     return BenchConfig(device=args.device, batch=args.batch, patch=args.patch,
                        network_g=presets.STUDENTS[args.student][1], network_t=presets.TEACHERS[args.teacher][1],
                        workdir=workdir, runs=args.runs, warmup=args.warmup, train=train, distill=distill)
+
+
+def clip_config(cfg, name):
+    """The same clips and settings, with the clip teacher `name`."""
+    return dataclasses.replace(cfg, network_t=presets.TEACHERS[name][1], teacher_name=name)
+
+
+def clip_key(name):
+    return f'clip teacher {presets.TEACHERS[name][0]}'
 
 
 def teacher_variants(cfg):
@@ -120,10 +152,15 @@ def teacher_variants(cfg):
 
 def jobs(args, cfg):
     """(key, function, arguments) of every part, in the order they run."""
-    variants, _ = teacher_variants(cfg)
+    variants, main = teacher_variants(cfg)
+    precision = next(rest for key, *rest in variants if key == main)  # clip teachers run as t_teacher does
+    clips = [(clip_key(name), parts.teacher_forward, (clip_config(cfg, name), *precision))
+             for name in args.clip_teacher]
+    if args.teachers_only:
+        return [(main, parts.teacher_forward, (cfg, *precision))] + clips
     student, teacher = presets.STUDENTS[args.student], presets.TEACHERS[args.infer_teacher]
     return ([('t_student', parts.train_iteration, (cfg, False))]
-            + [(key, parts.teacher_forward, (cfg, precision, cl)) for key, precision, cl in variants]
+            + [(key, parts.teacher_forward, (cfg, precision, cl)) for key, precision, cl in variants] + clips
             + [('t_std', parts.train_iteration, (cfg, True)), ('losses', parts.distillation_losses, (cfg,)),
                ('infer student', parts.inference, (cfg, *student, args.infer_size)),
                ('infer teacher', parts.inference, (cfg, *teacher, args.infer_size))])
@@ -150,10 +187,32 @@ def relative_differences(losses):
     return {name: abs(bf16[name] - value) / max(abs(value), 1e-30) for name, value in fp32.items()}
 
 
+def clip_teacher_figures(args, results):
+    """t_teacher of each clip teacher, and the window teacher's time over it."""
+    return {presets.TEACHERS[name][0]: dict(t_teacher_ms=ms(results, clip_key(name)),
+                                            window_over_clip=ms(results, 't_teacher') / ms(results, clip_key(name)))
+            for name in args.clip_teacher}
+
+
+def settings(args, cfg, load_average):
+    return dict(batch=args.batch, clip_frames=CLIP_FRAMES, windows=args.batch * CLIP_FRAMES, patch=args.patch,
+                student=presets.STUDENTS[args.student][0], teacher=presets.TEACHERS[args.teacher][0],
+                infer_teacher=presets.TEACHERS[args.infer_teacher][0], infer_size='{}x{}'.format(*args.infer_size),
+                runs=args.runs, warmup=args.warmup, train=cfg.train, distill=cfg.distill,
+                threads=args.threads or torch.get_num_threads(), load_average=load_average)
+
+
+def teacher_only_figures(args, cfg, results, load_average):
+    return dict(device=device_name(args.device), t_teacher_ms=ms(results, 't_teacher'),
+                clip_teachers=clip_teacher_figures(args, results), settings=settings(args, cfg, load_average),
+                parts={key: dict(result, peak_mb=round(result['peak_mb'], 1)) for key, result in results.items()})
+
+
 def figures(args, cfg, results, load_average):
     """The JSON object: headline keys first, then the details."""
+    if args.teachers_only:
+        return teacher_only_figures(args, cfg, results, load_average)
     losses = results['losses']['losses']
-    w, h = args.infer_size
     return dict(
         device=device_name(args.device), overhead_ratio=overhead_ratio(results),
         # the fastest runs are the least disturbed by other jobs on a shared machine
@@ -164,12 +223,8 @@ def figures(args, cfg, results, load_average):
         speed_ratio=ms(results, 'infer teacher') / ms(results, 'infer student'), paper_speed_ratio=PAPER_SPEED_RATIO,
         t_student_ms=ms(results, 't_student'), t_teacher_ms=ms(results, 't_teacher'), t_std_ms=ms(results, 't_std'),
         losses_fp32_teacher=losses['fp32'], losses_bf16_teacher=losses['bf16'],
-        losses_relative_difference=relative_differences(losses),
-        settings=dict(batch=args.batch, clip_frames=CLIP_FRAMES, windows=args.batch * CLIP_FRAMES, patch=args.patch,
-                      student=presets.STUDENTS[args.student][0], teacher=presets.TEACHERS[args.teacher][0],
-                      infer_teacher=presets.TEACHERS[args.infer_teacher][0], infer_size=f'{w}x{h}',
-                      runs=args.runs, warmup=args.warmup, train=cfg.train, distill=cfg.distill,
-                      threads=args.threads or torch.get_num_threads(), load_average=load_average),
+        losses_relative_difference=relative_differences(losses), clip_teachers=clip_teacher_figures(args, results),
+        settings=settings(args, cfg, load_average),
         parts={key: dict(result, peak_mb=round(result['peak_mb'], 1)) for key, result in results.items()})
 
 
@@ -217,12 +272,27 @@ def inference_lines(fig):
             'GTX 1080 Ti, 180x120)']
 
 
+def clip_teacher_lines(fig):
+    s, p = fig['settings'], fig['parts']
+    lines = [f"teacher cost per STD iteration on the same {s['batch']} clip(s) of {s['clip_frames']} frames, LR "
+             f"{s['patch']}x{s['patch']}: the window teacher on {s['windows']} windows, each clip teacher once per "
+             'clip',
+             f"  {s['teacher'] + ' (windows)':<32}{timing_cell(p['t_teacher'])}"]
+    for label, clip in fig['clip_teachers'].items():
+        lines.append(f"  {label + ' (clips)':<32}{timing_cell(p['clip teacher ' + label])}  "
+                     f"window_over_clip = {clip['window_over_clip']:.1f}x")
+    return lines
+
+
 def report(fig):
     s = fig['settings']
     head = [f"std-bench on {fig['device']}, {s['threads']} threads, load average {s['load_average']:.1f} at start"]
     foot = ['ms: median (min-max). peak: on CPU the growth of peak RSS in a fresh process running only that part '
             '(weights, optimizer state, activations); on GPU torch.cuda.max_memory_allocated.']
-    sections = [head, training_lines(fig), teacher_lines(fig), inference_lines(fig), foot]
+    clips = [clip_teacher_lines(fig)] if fig['clip_teachers'] else []
+    if 'overhead_ratio' not in fig:  # --teachers-only
+        return '\n\n'.join('\n'.join(lines) for lines in [head] + clips + [foot])
+    sections = [head, training_lines(fig), teacher_lines(fig), *clips, inference_lines(fig), foot]
     return '\n\n'.join('\n'.join(lines) for lines in sections)
 
 
@@ -230,7 +300,8 @@ def main(argv=None):
     args = parse_args(argv)
     with tempfile.TemporaryDirectory(prefix='std_bench_') as workdir:
         cfg = bench_config(args, workdir)
-        cfg.write_teacher()
+        for config in [cfg] + [clip_config(cfg, name) for name in args.clip_teacher]:
+            config.write_teacher()
         load_average = os.getloadavg()[0]  # other jobs on the cores skew the times: say how busy it was
         fig = figures(args, cfg, run_parts(args, cfg), load_average)
     print(json.dumps(fig, indent=1) if args.json else report(fig))

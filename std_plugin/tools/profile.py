@@ -7,7 +7,9 @@ the STD students and the BasicSR teachers, as in the STD supplement's Table 2.
 
 MACs are counted by std_plugin.flops (convolutions and deform convolutions,
 one MAC per weight tap; see its docstring) for ONE forward, which gives one
-output frame, at the given LR input size; they are counted on the meta
+output frame, at the given LR input size (a recurrent clip network, BasicVSR,
+IconVSR or BasicVSR++, runs once on a 7-frame clip and its figures are divided
+by the 7 frames it outputs); they are counted on the meta
 device, so they cost nothing even for EDVR-L. Time is the median over --runs
 forwards after --warmup ones, under torch.no_grad, synchronised on GPU.
 """
@@ -24,10 +26,14 @@ from tqdm import tqdm
 import std_plugin  # noqa: F401  (registers the students; aliases torchvision for basicsr)
 from basicsr.utils.registry import ARCH_REGISTRY
 from std_plugin import network_spec
+from std_plugin.clip_teacher import MIN_LR_SIZE, is_clip_network
 from std_plugin.flops import count_macs
 
 SCALE = 4
 SIZE_MULTIPLE = 4  # EDVR's pyramid, VESPCN's coarse flow, FastDVDnet's U-Net and TOFlow's SpyNet (on 4x frames)
+# A clip network's forward: one training clip (a Vimeo90K septuplet), one output per frame.
+# IconVSR's EDVR keyframes (frames 0, 5 and the last) make a short clip costlier per frame than a long video.
+CLIP_FRAMES = 7
 
 # opt: BasicSR network options; paper: the STD supplement's FLOPs column (T,
 # at 180x120), None where it has none.
@@ -47,6 +53,11 @@ NETWORKS = [
     Network('EDVR-M', dict(EDVR_COMMON, num_feat=64, num_reconstruct_block=10, with_tsa=False), None),
     Network('DUF', dict(type='DUF', scale=SCALE, num_layer=52), 0.62),
     Network('TOFlow', dict(type='TOFlow'), 0.81),  # fed bicubic-upsampled frames, see network_spec
+    # Recurrent clip teachers as BasicSR's Vimeo90K option files build them (30 residual blocks per branch for
+    # BasicVSR and IconVSR, BasicVSR++ at its defaults); random SpyNet: counts and times need no weights.
+    Network('BasicVSR', dict(type='BasicVSR', num_feat=64, num_block=30, spynet_path=None), None),
+    Network('IconVSR', dict(type='IconVSR', num_feat=64, num_block=30, spynet_path=None, edvr_path=None), None),
+    Network('BasicVSR++', dict(type='BasicVSRPlusPlus', spynet_path=None), None),
 ]
 
 
@@ -57,8 +68,19 @@ def build(network):
     if network.opt['type'] not in ARCH_REGISTRY:
         raise KeyError(f"{network.opt['type']} is not registered in ARCH_REGISTRY")
     net = network_spec.build(network.opt)
+    if is_clip_network(network.opt):
+        return net.eval(), CLIP_FRAMES
     frames = network_spec.frames_per_output(net, network.opt)
     return network_spec.takes_lr_window(net, network.opt, SCALE).eval(), frames
+
+
+def outputs_per_forward(network):
+    return CLIP_FRAMES if is_clip_network(network.opt) else 1
+
+
+def min_side(network):
+    """Smallest LR side the network accepts (SpyNet-based ones need more than 32)."""
+    return MIN_LR_SIZE.get(network.opt['type'], 1)
 
 
 def parse_size(text):
@@ -119,15 +141,16 @@ def median_ms(model, x, runs, warmup):
 
 
 def profile(network, model, frames, args):
-    """One row, as a dict with the JSON keys."""
+    """One row, as a dict with the JSON keys; MACs and ms per output frame."""
     w, h = args.size
     x = torch.rand(1, frames, 3, h, w)
+    outputs = outputs_per_forward(network)
     macs = count_macs(model, x)
-    row = dict(name=network.name, frames=frames, params=sum(p.numel() for p in model.parameters()), macs=macs,
-               sampling_macs=count_macs(model, x, sampling=True) - macs, paper_tmacs=network.paper,
-               size=f'{w}x{h}', ms=None, device=None)
+    row = dict(name=network.name, frames=frames, outputs=outputs, params=sum(p.numel() for p in model.parameters()),
+               macs=round(macs / outputs), sampling_macs=round((count_macs(model, x, sampling=True) - macs) / outputs),
+               paper_tmacs=network.paper, size=f'{w}x{h}', ms=None, device=None)
     if not args.no_time:
-        row['ms'] = median_ms(model.to(args.device), x.to(args.device), args.runs, args.warmup)
+        row['ms'] = median_ms(model.to(args.device), x.to(args.device), args.runs, args.warmup) / outputs
         row['device'] = args.device
     return row
 
@@ -135,6 +158,10 @@ def profile(network, model, frames, args):
 def build_rows(args):
     rows = []
     for network in tqdm([n for n in NETWORKS if n.name in args.only], desc='std-profile', file=sys.stderr):
+        if min(args.size) < min_side(network):
+            print(f'std-profile: skipped {network.name}: it needs an LR input of at least {min_side(network)} px '
+                  'a side', file=sys.stderr)
+            continue
         try:
             model, frames = build(network)
         except KeyError as err:  # not registered (e.g. a student not written yet)
@@ -146,7 +173,8 @@ def build_rows(args):
 
 def format_table(rows):
     header = ['network', 'frames', 'params (M)', 'MACs (T)', '+sampling (G)', 'paper (T)', 'ms/frame']
-    lines = [[r['name'], str(r['frames']), f"{r['params'] / 1e6:.2f}", f"{r['macs'] / 1e12:.3f}",
+    lines = [[r['name'], f"{r['frames']} (clip)" if r['outputs'] > 1 else str(r['frames']),
+              f"{r['params'] / 1e6:.2f}", f"{r['macs'] / 1e12:.3f}",
               f"{r['sampling_macs'] / 1e9:.2f}", '-' if r['paper_tmacs'] is None else f"{r['paper_tmacs']:.2f}",
               '-' if r['ms'] is None else f"{r['ms']:.1f}"] for r in rows]
     widths = [max(len(cell) for cell in column) for column in zip(header, *lines)]
@@ -163,7 +191,8 @@ def main(argv=None):
     w, h = args.size
     print(format_table(rows))
     device = 'not timed' if args.no_time else f'{args.device}, median of {args.runs}'
-    print(f'\nOne forward = one output frame, x{SCALE}, LR input {w}x{h}, batch 1 ({device}). MACs: '
+    print(f'\nOne forward = one output frame (clip networks: one {CLIP_FRAMES}-frame clip, figures per frame), '
+          f'x{SCALE}, LR input {w}x{h}, batch 1 ({device}). MACs: '
           'multiply-adds of convs and deform convs; +sampling: bilinear sampling in deform conv and flow '
           'warping. paper: STD supplement Table 2 FLOPs at 180x120 (= multiply-adds).')
 
