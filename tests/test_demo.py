@@ -68,4 +68,4 @@ def test_shipped_warm_start_is_the_demo_student_trained():
     net.load_state_dict(params, strict=True)
     assert all(torch.isfinite(v).all() for v in params.values())
     w = params['conv_last.weight']
-    assert w.abs().max() > 1.5 / (w[0].numel() ** 0.5)
+    assert w.abs().max() > 1 / (w[0].numel() ** 0.5)  # impossible at initialisation
