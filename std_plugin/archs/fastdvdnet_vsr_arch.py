@@ -27,6 +27,7 @@ from torch import nn
 
 from basicsr.utils.registry import ARCH_REGISTRY
 from std_plugin.archs.bicubic_residual import bicubic_upsample
+from std_plugin.archs.scale_steps import scale_steps
 
 
 def conv_bn_relu(in_ch, out_ch, stride=1, groups=1, bn=True):
@@ -60,14 +61,6 @@ class DenBlock(nn.Module):
         return self.outc(x0 + x1)
 
 
-def pixel_shuffle_steps(scale):
-    if scale in (2, 3):
-        return [scale]
-    if scale == 4:
-        return [2, 2]
-    raise ValueError(f'FastDVDnetVSR supports scale 2, 3 or 4, got {scale}')
-
-
 @ARCH_REGISTRY.register()
 class FastDVDnetVSR(nn.Module):
     """Input (B, num_frame, C, h, w); output (B, C, scale*h, scale*w).
@@ -87,7 +80,7 @@ class FastDVDnetVSR(nn.Module):
         self.stage1 = DenBlock(3, num_in_ch, branch_ch, interm_ch, widths, batch_norm)
         self.stage2 = DenBlock(self.num_branch, branch_ch, num_feat, interm_ch, widths, batch_norm)
         ups = []
-        for step in pixel_shuffle_steps(scale):
+        for step in scale_steps(scale, 'FastDVDnetVSR'):
             ups += [nn.Conv2d(num_feat, num_feat * step * step, 3, padding=1), nn.PixelShuffle(step),
                     nn.LeakyReLU(0.1, inplace=True)]
         self.upsample = nn.Sequential(*ups)

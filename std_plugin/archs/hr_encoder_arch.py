@@ -14,14 +14,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from basicsr.utils.registry import ARCH_REGISTRY
-
-
-def stride_steps(scale):
-    if scale in (2, 3):
-        return [scale]
-    if scale == 4:
-        return [2, 2]
-    raise ValueError(f'HREncoder supports scale 2, 3 or 4, got {scale}')
+from std_plugin.archs.scale_steps import scale_steps
 
 
 @ARCH_REGISTRY.register()
@@ -33,7 +26,7 @@ class HREncoder(nn.Module):
         self.scale = scale
         self.residual = residual and num_in_ch == num_out_ch
         layers, ch = [], num_in_ch
-        for step in stride_steps(scale):
+        for step in scale_steps(scale, 'HREncoder'):
             layers += [nn.Conv2d(ch, num_feat, step + 2, stride=step, padding=1),
                        nn.LeakyReLU(0.1, inplace=True)]
             ch = num_feat

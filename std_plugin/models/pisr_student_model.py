@@ -87,12 +87,7 @@ class PISRStudentModel(STDModel):
 
     def teacher_features(self, gt):
         """Teacher decoder features (fp32) on the clip's HR windows, without autograd."""
-        windows = clip_to_windows(gt, self.window_t)
-        chunk = self.distill_opt.get('teacher_chunk') or windows.shape[0]
-        self.net_t.eval()
-        with torch.no_grad(), autocast(self.device, self.teacher_autocast):
-            for part in windows.split(chunk):
-                self.net_t(part)
+        self.run_window_teacher(gt)
         return [tap.take().float() for tap in self.taps_t]
 
     def optimize_parameters(self, current_iter):

@@ -231,13 +231,18 @@ class STDModel(VideoBaseModel):
         if self.reads_clips:
             return clip_teacher.clip_features(self.net_t, self.tap_t, lq, self.distill_opt.get('teacher_chunk'),
                                               self.device, self.teacher_autocast)
-        windows = clip_to_windows(lq, self.window_t)
+        self.run_window_teacher(lq)
+        return self.tap_t.take().float()
+
+    def run_window_teacher(self, clip):
+        """The teacher on every window of the clip (its taps record), without
+        autograd, in chunks of `distill.teacher_chunk` windows (0: all at once)."""
+        windows = clip_to_windows(clip, self.window_t)
         chunk = self.distill_opt.get('teacher_chunk') or windows.shape[0]
         self.net_t.eval()
         with torch.no_grad(), autocast(self.device, self.teacher_autocast):
             for part in windows.split(chunk):
                 self.net_t(part)
-        return self.tap_t.take().float()
 
     def optimize_parameters(self, current_iter):
         self.optimizer_g.zero_grad()
