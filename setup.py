@@ -7,8 +7,10 @@ setup(
     long_description=open('README.md', encoding='utf-8').read(),
     long_description_content_type='text/markdown',
     python_requires='>=3.9',
-    packages=find_packages(include=['std_plugin', 'std_plugin.*', 'datasets_prep', 'datasets_prep.*']),
-    package_data={'std_plugin': ['assets/*.pth']},  # the demo teacher (std-demo)
+    packages=find_packages(include=['std_plugin', 'std_plugin.*']),
+    # read with importlib.resources: std-demo's teacher, warm start and option files; std-bench's headline options
+    package_data={'std_plugin.demo': ['assets/*.pth', 'options/*.yml'],
+                  'std_plugin.evaluation.benchmark': ['std_fastdvd.yml']},
     install_requires=[
         'torch>=2.0',
         'torchvision>=0.15',
@@ -28,16 +30,21 @@ setup(
     },
     entry_points={
         'console_scripts': [
-            'std-profile=std_plugin.tools.profile:main',
-            'std-bench=std_plugin.tools.bench:main',
-            'std-infer=std_plugin.tools.infer:main',
-            'std-export=std_plugin.tools.export:main',
-            'std-demo=std_plugin.demo:main',
-            'std-compare=std_plugin.tools.compare:main',
-            'std-table=std_plugin.tools.eval_table:main',
-            'std-pretrain-lstm=std_plugin.tools.pretrain_lstm:main',
+            'std-profile=std_plugin.cli.profile:main',
+            'std-bench=std_plugin.cli.bench:main',
+            'std-infer=std_plugin.cli.infer:main',
+            'std-export=std_plugin.cli.export:main',
+            'std-demo=std_plugin.cli.demo:main',
+            'std-compare=std_plugin.cli.compare:main',
+            'std-table=std_plugin.cli.eval_table:main',
+            'std-pretrain-lstm=std_plugin.cli.pretrain_lstm:main',
             'std-train=std_plugin.train:main',
             'std-test=std_plugin.test:main',
+            'std-prep-vimeo90k=std_plugin.cli.prep:vimeo90k',
+            'std-prep-reds=std_plugin.cli.prep:reds',
+            'std-prep-vid4=std_plugin.cli.prep:vid4',
+            'std-prep-video=std_plugin.cli.prep:video',
+            'std-prep-demo=std_plugin.cli.prep:demo',
         ],
     },
 )

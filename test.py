@@ -1,7 +1,7 @@
 """python test.py -opt options/test/<file>.yml  (results/ under this folder)."""
 import os.path as osp
 
-from std_plugin.pipelines import test
+from std_plugin.training.pipelines import test
 
 if __name__ == '__main__':
     test(osp.dirname(osp.abspath(__file__)))

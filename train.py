@@ -3,7 +3,7 @@
 Outputs go under this folder's experiments/ and tb_logger/ (BasicSR's layout)."""
 import os.path as osp
 
-from std_plugin.pipelines import train
+from std_plugin.training.pipelines import train
 
 if __name__ == '__main__':
     train(osp.dirname(osp.abspath(__file__)))

@@ -24,7 +24,7 @@ import numpy as np, torch
 import std_plugin
 from basicsr.archs import build_network
 from basicsr.utils import img2tensor, tensor2img
-from std_plugin.tiling import tiled_forward, tiled_sr_image
+from std_plugin.inference.tiling import tiled_forward, tiled_sr_image
 
 def status(field):
     line = next(l for l in open("/proc/self/status") if l.startswith(field + ":"))

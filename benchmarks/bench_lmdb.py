@@ -70,8 +70,8 @@ def build_source(work, workers):
     """Vimeo-size (256x448) septuplets of the demo video, one per start frame."""
     src = work / 'source'
     if not (src / 'GT').is_dir():
-        from datasets_prep import demo, video
-        from datasets_prep.cli import parse
+        from std_plugin.data.prep import demo, video
+        from std_plugin.data.prep.cli import parse
         argv = ['--input', str(demo.packaged_video(SOURCE_CLIP)), '--out', str(src), '--layout', 'vimeo',
                 '--gt-size', '256', '448', '--step', '1', '--workers', str(workers)]
         video.prepare(parse(video.build_parser(), argv))

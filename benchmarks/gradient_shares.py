@@ -4,7 +4,7 @@ weights"). Loss VALUES at step 0 say little (the maps' scale, the ConvLSTM's
 squashing); what teaches the student is the gradient each term sends to F^SR,
 and that changes fastest in the first iterations.
 
-    python benchmarks/gradient_shares.py -opt options/demo/demo_std.yml --root <std-demo root> \\
+    python benchmarks/gradient_shares.py -opt std_plugin/demo/options/demo_std.yml --root <std-demo root> \\
         [--warmup 200] [--batches 8] [--target 0.25]
 
 Trains the option file's student (with its own lambdas) for --warmup
@@ -23,8 +23,8 @@ import yaml
 import std_plugin  # noqa: F401
 from basicsr.data import build_dataset
 from basicsr.models import build_model
-from std_plugin.distill_diagnostics import gradient_norms
-from std_plugin.windows import clip_to_windows
+from std_plugin.distill.distill_diagnostics import gradient_norms
+from std_plugin.distill.windows import clip_to_windows
 
 
 def build(opt_path, seed):

@@ -3,7 +3,7 @@
 Importing this package registers its networks, losses, models and datasets in
 BasicSR's registries (BasicSR only auto-imports modules from its own folders).
 """
-from std_plugin import compat
+from std_plugin.training import compat
 
 compat.apply()
 

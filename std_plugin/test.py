@@ -2,7 +2,7 @@
 current directory as the root (results/ lands there)."""
 import os
 
-from std_plugin.pipelines import test
+from std_plugin.training.pipelines import test
 
 
 def main():

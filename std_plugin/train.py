@@ -3,7 +3,7 @@ pipeline with the current directory as the root, as `python basicsr/train.py`
 behaves inside a BasicSR checkout (experiments/, tb_logger/, --auto_resume)."""
 import os
 
-from std_plugin.pipelines import train
+from std_plugin.training.pipelines import train
 
 
 def main():

@@ -8,7 +8,7 @@ import cv2
 import numpy as np
 import pytest
 
-from std_plugin.bicubic_reference import bicubic_scores, references
+from std_plugin.evaluation.bicubic_reference import bicubic_scores, references
 
 PSNR_RGB = dict(psnr=dict(type='calculate_psnr', crop_border=0, test_y_channel=False))
 

@@ -13,10 +13,10 @@ from torch import nn
 from basicsr.archs import build_network
 from basicsr.models import build_model
 from basicsr.utils.registry import ARCH_REGISTRY
-from std_plugin.errors import OptionError
-from std_plugin.taps import FeatureTap
-from std_plugin.tools import bench
-from std_plugin.windows import clip_to_windows
+from std_plugin.training.errors import OptionError
+from std_plugin.distill.taps import FeatureTap
+from std_plugin.cli import bench
+from std_plugin.distill.windows import clip_to_windows
 from tests import tiny_data
 from tests.conftest import base_options, run_cli, train_dataset, write_yaml
 from tests.test_std_train import losses_by_iter, read_log
@@ -261,7 +261,7 @@ def test_cli_tapped_layer_run_twice_is_one_line_exit_2(tmp_path, clip_data, basi
 
 
 def test_basicvsrpp_patch_too_small_is_refused(tmp_path, clip_data):
-    from std_plugin.option_checks import check_options
+    from std_plugin.training.option_checks import check_options
     opt = model_options(tmp_path, clip_data, dict(type='BasicVSRPlusPlus', mid_channels=8, num_blocks=1),
                         os.devnull)
     with pytest.raises(OptionError, match=r'^datasets.train.gt_size is 144: its LR patch \(36 px\) is smaller than '

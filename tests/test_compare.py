@@ -11,12 +11,13 @@ import pytest
 import torch
 
 from basicsr.archs import build_network
-from std_plugin import pipeline_runs
-from std_plugin.compare_budget import apply_budget
-from std_plugin.compare_stats import REFERENCE, compare
-from std_plugin.tools import compare as compare_cli
-from std_plugin.tools.compare_table import render_csv, render_markdown
-from std_plugin.val_history import FILE_NAME, read_history, record_validation, validation_record
+from std_plugin.training import pipeline_runs
+from std_plugin.evaluation.compare_budget import apply_budget
+from std_plugin.evaluation.compare_stats import REFERENCE, compare
+from std_plugin.cli import compare as compare_cli
+from std_plugin.evaluation.compare_runs import init_note, plan
+from std_plugin.evaluation.compare_table import render_csv, render_markdown
+from std_plugin.training.val_history import FILE_NAME, read_history, record_validation, validation_record
 from tests.conftest import add_teacher, base_options, write_yaml
 
 METRICS = dict(psnr=dict(type='calculate_psnr', crop_border=0, test_y_channel=True),
@@ -97,7 +98,7 @@ def test_arm_options_share_one_init_per_seed(tmp_path, tiny_root):
     opt = apply_budget(std_options(tiny_root, 'teacher.pth'), iters=8, val_freq=2)
     assert opt['train']['total_iter'] == 8 and opt['train']['scheduler']['periods'] == [2, 6]
     assert opt['val']['val_freq'] == 2 and opt['logger']['save_checkpoint_freq'] == 8
-    runs = compare_cli.plan(opt, ['baseline', 'std', 'sd', 'td'], [0, 3], tmp_path)
+    runs = plan(opt, ['baseline', 'std', 'sd', 'td'], [0, 3], tmp_path)
     by_name = {run['name']: (arm, seed, run) for arm, seed, run in runs}
     assert list(by_name) == [f'cmp_compare_{arm}_s{seed}' for seed in (0, 3) for arm in ('baseline', 'std', 'sd', 'td')]
     base = by_name['cmp_compare_baseline_s0'][2]
@@ -190,12 +191,12 @@ def test_a_given_student_file_starts_every_arm_and_seed(tmp_path, tiny_root):
     param_key_g; std-compare neither draws nor writes initial weights of its own."""
     opt = std_options(tiny_root, 'teacher.pth')
     opt['path'].update(pretrain_network_g='warm.pth', param_key_g='params_ema')
-    runs = compare_cli.plan(opt, ['baseline', 'std'], [0, 1], tmp_path)
+    runs = plan(opt, ['baseline', 'std'], [0, 1], tmp_path)
     assert {(run['path']['pretrain_network_g'], run['path']['param_key_g']) for _, _, run in runs} == \
         {('warm.pth', 'params_ema')}
     assert [run['manual_seed'] for _, _, run in runs] == [0, 0, 1, 1]
-    assert 'warm.pth' in compare_cli.init_note(opt)
-    assert compare_cli.init_note(std_options(tiny_root, 'teacher.pth')) == ''
+    assert 'warm.pth' in init_note(opt)
+    assert init_note(std_options(tiny_root, 'teacher.pth')) == ''
 
 
 @pytest.mark.parametrize('case, message', [

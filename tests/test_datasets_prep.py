@@ -23,13 +23,13 @@ from basicsr.data.video_test_dataset import VideoTestDataset, VideoTestVimeo90KD
 from basicsr.data.vimeo90k_dataset import Vimeo90KDataset, Vimeo90KRecurrentDataset
 from basicsr.utils.matlab_functions import imresize
 
-from datasets_prep import demo, reds, vid4, video, vimeo90k
-from datasets_prep.cli import parse
-from datasets_prep.degradations import bd, bi
-from datasets_prep.errors import DatasetPrepError
-from datasets_prep.lmdb_writer import StreamingLmdbMaker
-from datasets_prep.parallel import ordered_map
-from datasets_prep.verify import verify_lmdb
+from std_plugin.data.prep import demo, reds, vid4, video, vimeo90k
+from std_plugin.data.prep.cli import parse
+from std_plugin.data.prep.degradations import bd, bi
+from std_plugin.training.errors import DatasetPrepError
+from std_plugin.data.prep.lmdb_writer import StreamingLmdbMaker
+from std_plugin.data.prep.parallel import ordered_map
+from std_plugin.data.prep.verify import verify_lmdb
 
 REPO = Path(__file__).resolve().parents[1]
 SIZE = 32
@@ -399,7 +399,7 @@ def test_existing_output_is_never_destroyed(tmp_path, rng, capsys):
 def test_interrupted_run_leaves_no_half_lmdb(tmp_path, rng, monkeypatch, capsys):
     root = make_vimeo(tmp_path / 'v', rng)
     out = tmp_path / 'out'
-    from datasets_prep import sinks
+    from std_plugin.data.prep import sinks
     real_add = sinks.LmdbSink.add_clip
     calls = []
 

@@ -12,8 +12,9 @@ import numpy as np
 import pytest
 
 from basicsr.metrics import calculate_psnr, calculate_ssim
-from std_plugin.evaluation import AVERAGE, EvaluationError, evaluate_methods
-from std_plugin.tools import eval_table
+from std_plugin.evaluation.clip_metrics import AVERAGE, EvaluationError, evaluate_methods
+from std_plugin.cli import eval_table
+from std_plugin.evaluation.table_format import render_csv
 from tests.conftest import TINY_STUDENT, run_cli, val_dataset, write_yaml
 
 SIZE = (24, 32)  # h, w
@@ -148,7 +149,7 @@ def test_vimeo_t_columns_from_motion_split_files(tmp_path):
     assert_values(values[AVERAGE], mean(list(per_seq.values())))
     assert values[AVERAGE][('Y', 'PSNR')] != pytest.approx(np.mean([values[s][('Y', 'PSNR')] for s in splits]))
     assert table.counts == {'fast': (2, 2), 'medium': (1, 1), 'slow': (1, 1), AVERAGE: (4, 4)}
-    csv_head = eval_table.render_csv(table).splitlines()[0]
+    csv_head = render_csv(table).splitlines()[0]
     assert csv_head.endswith('Fast,Medium,Slow,Average')
 
 

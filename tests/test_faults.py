@@ -9,9 +9,9 @@ import pytest
 import torch
 
 from basicsr.models import build_model
-from std_plugin.checkpoints import read_checkpoint
-from std_plugin.errors import CheckpointError
-from std_plugin.tools import export, infer
+from std_plugin.training.checkpoints import read_checkpoint
+from std_plugin.training.errors import CheckpointError
+from std_plugin.cli import export, infer
 from tests.conftest import TINY_STUDENT, add_teacher, base_options, run_cli, write_yaml
 from tests.test_infer_export import arch_args, bad_input_error, save_random, write_folder
 
@@ -140,7 +140,7 @@ def test_std_export_out_that_is_a_folder(student, tmp_path, capsys):
 
 
 def test_datasets_prep_video_corrupt_from_its_middle_is_an_error(tmp_path, capsys):
-    from datasets_prep import video
+    from std_plugin.data.prep import video
     movie = tmp_path / 'movie.avi'
     writer = cv2.VideoWriter(str(movie), cv2.VideoWriter_fourcc(*'MJPG'), 10, (32, 24))
     for i in range(10):

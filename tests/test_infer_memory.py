@@ -5,7 +5,7 @@ import torch
 
 from basicsr.archs import build_network
 from basicsr.utils import img2tensor, tensor2img
-from std_plugin.tiling import padded_index, tiled_forward, tiled_sr_image
+from std_plugin.inference.tiling import padded_index, tiled_forward, tiled_sr_image
 from tests.conftest import TINY_STUDENT
 
 

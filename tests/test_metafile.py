@@ -4,8 +4,8 @@ from pathlib import Path
 
 import yaml
 
-from std_plugin.option_checks import check_network_arguments, check_scales, check_types
-from std_plugin.teacher_options import resolve_teacher_options
+from std_plugin.training.option_checks import check_network_arguments, check_scales, check_types
+from std_plugin.distill.teacher_options import resolve_teacher_options
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -16,7 +16,8 @@ def named_configs():
 
 
 def test_metafile_names_every_option_file_once():
-    on_disk = sorted(str(p.relative_to(ROOT)) for p in (ROOT / 'options').rglob('*.yml'))
+    on_disk = sorted(str(p.relative_to(ROOT)) for folder in ('options', 'std_plugin/demo/options')
+                     for p in (ROOT / folder).rglob('*.yml'))
     assert sorted(named_configs()) == on_disk
 
 

@@ -2,9 +2,9 @@
 import pytest
 import torch
 
-from std_plugin import distributed
-from std_plugin.errors import DataError, OptionError
-from std_plugin.option_checks import check_option_file, check_options
+from std_plugin.training import distributed
+from std_plugin.training.errors import DataError, OptionError
+from std_plugin.training.option_checks import check_option_file, check_options
 from tests import tiny_data
 from tests.conftest import run_cli
 from tests.test_faults import opt  # noqa: F401  (fixture)

@@ -4,8 +4,8 @@ teacher that never holds autograd state."""
 import pytest
 import torch
 
-from std_plugin.benchmark.bench_model import build_std_model, random_clips, std_options, write_random_checkpoint
-from std_plugin.precision import SCALER_KEY
+from std_plugin.evaluation.benchmark.bench_model import build_std_model, random_clips, std_options, write_random_checkpoint
+from std_plugin.training.precision import SCALER_KEY
 from tests.conftest import TINY_EDVR, TINY_STUDENT
 
 # Relative tolerance of each logged loss after one step from the same weights and

@@ -13,10 +13,10 @@ import numpy as np
 import pytest
 import torch
 
-from std_plugin import resume
-from std_plugin.errors import NonFiniteLoss
+from std_plugin.training import resume
+from std_plugin.training.errors import NonFiniteLoss
 from std_plugin.models.std_model import STDModel
-from std_plugin.sample_seeds import rng_states, seed_samples, seeded_rngs, set_rng_states
+from std_plugin.training.sample_seeds import rng_states, seed_samples, seeded_rngs, set_rng_states
 from tests.conftest import REPO, add_teacher, base_options, run_cli, write_yaml
 from tests.test_std_train import losses_by_iter, read_log
 
@@ -204,7 +204,7 @@ def test_sigterm_on_one_rank_stops_both_after_the_same_iteration(tmp_path, tiny_
 
 
 def test_sigusr1_is_a_stop_signal_too(monkeypatch):
-    from std_plugin import preemption
+    from std_plugin.training import preemption
     saved = {sig: signal.getsignal(sig) for sig in preemption.STOP_SIGNALS}
     monkeypatch.setattr(preemption, 'RUN', preemption.Run())
     try:

@@ -3,9 +3,9 @@
 import torch
 
 from basicsr.models import build_model
-from std_plugin.distill_diagnostics import input_sensitivity
-from std_plugin.taps import unwrap
-from std_plugin.windows import clip_to_windows
+from std_plugin.distill.distill_diagnostics import input_sensitivity
+from std_plugin.distill.taps import unwrap
+from std_plugin.distill.windows import clip_to_windows
 from tests.conftest import add_teacher, base_options
 
 

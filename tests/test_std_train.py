@@ -74,7 +74,7 @@ def test_auto_resume_continues_with_the_same_losses(tmp_path, tiny_root, teacher
 
 
 def test_lstm_initialisations_b_and_c_from_the_option_file(tmp_path, tiny_root, teacher_ckpt):
-    from std_plugin.tools import pretrain_lstm
+    from std_plugin.cli import pretrain_lstm
     opt = add_teacher(base_options('pre', tiny_root, iters=1, val=False), teacher_ckpt)
     yml = write_yaml(tmp_path / 'o.yml', opt)
     out = str(tmp_path / 'lstm.pth')

@@ -4,7 +4,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from basicsr.utils.registry import LOSS_REGISTRY
-from std_plugin.errors import OptionError
+from std_plugin.training.errors import OptionError
 
 DISTANCES = {'l1': F.l1_loss, 'l2': F.mse_loss}
 

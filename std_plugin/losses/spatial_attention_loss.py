@@ -4,7 +4,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from basicsr.utils.registry import LOSS_REGISTRY
-from std_plugin.attention_maps import attention_map, check_options
+from std_plugin.distill.attention_maps import attention_map, check_options
 
 DISTANCES = {'l2': F.mse_loss, 'l1': F.l1_loss}
 

@@ -24,7 +24,7 @@ from torch import nn
 
 from basicsr.utils.registry import LOSS_REGISTRY
 from std_plugin.losses.spatial_attention_loss import check_distance
-from std_plugin.taps import unwrap
+from std_plugin.distill.taps import unwrap
 
 NORMALIZATIONS = (None, 'teacher')
 

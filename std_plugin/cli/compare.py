@@ -1,0 +1,61 @@
+"""std-compare: does distillation help this student on this data? From ONE
+STD option file, train the baseline (the same file without the teacher) and
+the STD student (and optionally SD-only and TD-only arms) from the same
+initial weights, for the same iterations, over several seeds, through the
+real train pipeline; then print and write per-arm PSNR/SSIM at the final
+iteration (mean ± sample std over seeds), the paired gain over the baseline,
+and the PSNR curves.
+
+    std-compare -opt options/std_fastdvd.yml --iters 2000 --val-freq 250
+    std-compare -opt my_std.yml --arms baseline,std,sd,td --seeds 3 --root /data/runs
+    std-compare -opt my_std.yml --arms baseline,std,pisr --pisr-opt my_pisr.yml
+
+Paths inside the option file are relative to --root, as for train.py run
+there. Runs go to <root>/experiments/<name>_compare_<arm>_s<seed>, their
+option files, logs and initial weights to <root>/compare_options/<name>/,
+the table (compare_<name>.md/.csv) and curves (curves_<name>.png) to --out
+(default <root>/results/compare_<name>). A finished run (net_g_latest.pth
+and a validation at the last iteration, same options) is reused when the
+command is repeated; --fresh retrains.
+"""
+import argparse
+
+from std_plugin.evaluation.compare_arms import ARMS
+from std_plugin.evaluation.compare_runs import PROG, compare_arms
+from std_plugin.training.errors import report_input_errors
+
+
+def positive(text):
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f'{text} is not a positive integer')
+    return value
+
+
+def build_parser():
+    p = argparse.ArgumentParser(prog=PROG, description=__doc__.split('\n\n')[0],
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument('-opt', required=True, help='an STD option file (network_t, train.sd_opt/td_opt, val)')
+    p.add_argument('--arms', default='baseline,std', help=f'comma-separated, of {", ".join(ARMS)} '
+                   '(default: baseline,std)')
+    p.add_argument('--pisr-opt', help='a PISR student-stage option file (its teacher trained): the pisr arm is the '
+                   "baseline's options with its distillation put in (e.g. std_plugin/demo/options/demo_pisr.yml)")
+    p.add_argument('--seeds', type=int, default=2, help='seeds 0..S-1 (default: 2)')
+    p.add_argument('--seed-list', help='explicit seeds, e.g. 0,7,42 (overrides --seeds)')
+    p.add_argument('--iters', type=positive, help="iterations per run (default: the file's train.total_iter); "
+                   "the scheduler's periods/milestones are scaled with it")
+    p.add_argument('--val-freq', type=positive, help="validate every K iterations (default: the file's val.val_freq, "
+                   'else iters // 10)')
+    p.add_argument('--root', default='.', help='the run root: relative paths of the option file, experiments/, '
+                   'results/ (default: current folder)')
+    p.add_argument('--out', help='where the table and curves go (default: <root>/results/compare_<name>)')
+    p.add_argument('--fresh', action='store_true', help='retrain runs that are already finished')
+    return p
+
+
+def main(argv=None):
+    report_input_errors(PROG, compare_arms, build_parser().parse_args(argv))
+
+
+if __name__ == '__main__':
+    main()

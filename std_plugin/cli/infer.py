@@ -1,0 +1,113 @@
+"""std-infer: x4 video super-resolution of a video file or a folder of frames
+with any window network (STD students, BasicSR's EDVR, DUF, TOFlow).
+
+    std-infer --model net_g.pth --arch FastDVDnetVSR --input clip.mp4 --out results/clip
+    std-infer --model net_g.pth --arch options/std_fastdvd.yml --input frames/ --out sr/ \
+        --tile 128 --tile-overlap 84 --video sr.mp4
+
+Frame t is super-resolved from the window of the network's frame count
+centred on t, border frames replicated (as in training). Frames are read
+lazily, one window at a time; with --tile, frames are also processed in
+tiles (see std_plugin.inference.tiling for the overlap that makes tiling exact).
+Outputs are PNG frames named like the input frames (a video's as %08d.png),
+and optionally a video.
+"""
+import argparse
+import time
+
+import torch
+from tqdm import tqdm
+
+import std_plugin  # noqa: F401  (registers the plugin; aliases torchvision for basicsr)
+from std_plugin.training.errors import InputError, NonFiniteOutput, report_input_errors
+from std_plugin.inference.frame_sink import FrameSink, check_not_input, check_writable
+from std_plugin.inference.frame_source import open_frames, sliding_windows
+from std_plugin.inference.tiling import tiled_sr_image
+from std_plugin.cli.network_args import add_network_arguments, load_network
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(prog='std-infer', description=__doc__.split('\n\n')[0])
+    add_network_arguments(parser)
+    parser.add_argument('--input', required=True, help='video file or folder of frames')
+    parser.add_argument('--out', required=True, help='folder for the super-resolved PNG frames')
+    parser.add_argument('--overwrite', action='store_true', help='write into a non-empty --out')
+    parser.add_argument('--video', help='also write the frames as this video file (e.g. sr.mp4)')
+    parser.add_argument('--fps', type=float, help="video frame rate (default: the input video's, else 25)")
+    parser.add_argument('--fourcc', default='mp4v', help='video codec for --video (default mp4v)')
+    parser.add_argument('--tile', type=int, default=0, help='LR tile size in px (default 0: whole frames)')
+    parser.add_argument('--tile-overlap', type=int, default=32,
+                        help='LR context px around each tile (default 32; 84 is exact for FastDVDnetVSR)')
+    parser.add_argument('--multiple', type=int, default=4,
+                        help='pad frames to a multiple of this (default 4: FastDVDnetVSR, EDVR, TOFlow)')
+    parser.add_argument('--pad-mode', choices=['replicate', 'reflect'], default='replicate')
+    parser.add_argument('--device', default='cuda' if torch.cuda.is_available() else 'cpu')
+    parser.add_argument('--half', action='store_true', help='autocast: float16 on GPU, bfloat16 on CPU')
+    args = parser.parse_args(argv)
+    if args.tile < 0 or args.tile_overlap < 0 or args.multiple < 1:
+        parser.error('--tile and --tile-overlap must be >= 0, --multiple >= 1')
+    return args
+
+
+def device_of(name):
+    try:
+        device = torch.device(name)
+    except RuntimeError as err:
+        raise InputError(f'--device: {err}') from None
+    if device.type == 'cuda' and not torch.cuda.is_available():
+        raise InputError('--device: CUDA is not available on this machine')
+    return device
+
+
+def frame_loader(frames):
+    """load(i) -> (h, w, 3) uint8 BGR frame; all frames must share one size.
+    Frames stay uint8 on the CPU: tiles are converted one at a time."""
+    size = frames.read(0).shape
+
+    def load(index):
+        img = frames.read(index)
+        if img.shape != size:
+            raise InputError(f'--input: frame {frames.names[index]} is {img.shape[1]}x{img.shape[0]}, '
+                             f'the first frame {size[1]}x{size[0]}')
+        return img
+
+    return load
+
+
+@torch.no_grad()
+def super_resolve(net, frames, num_frame, args, sink, device):
+    half = torch.bfloat16 if device.type == 'cpu' else torch.float16
+    windows = sliding_windows(len(frames), num_frame, frame_loader(frames))
+    for t, window in tqdm(windows, total=len(frames), unit='frame', desc='std-infer'):
+        try:
+            with torch.autocast(device.type, dtype=half, enabled=args.half):
+                img = tiled_sr_image(net, window, args.tile, args.tile_overlap, args.multiple, args.pad_mode,
+                                     device)
+        except NonFiniteOutput as err:
+            raise InputError(f'frame {frames.names[t]}: {err}; --model {args.model} gives no valid result '
+                             f'({t} frames written to {args.out})') from None
+        sink.write(frames.names[t], img)
+
+
+def run(args):
+    device = device_of(args.device)
+    check_not_input(args.input, args.out, args.video)
+    frames = open_frames(args.input)
+    check_writable(args.out, args.video, args.overwrite)
+    net, num_frame, opt = load_network(args, device)
+    fps = args.fps or frames.fps or 25.0
+    with FrameSink(args.out, args.video, fps, args.fourcc, args.overwrite) as sink:
+        start = time.perf_counter()
+        super_resolve(net, frames, num_frame, args, sink, device)
+        seconds = time.perf_counter() - start
+    print(f'{opt["type"]}: {len(frames)} frames ({num_frame}-frame windows) in {seconds:.2f} s, '
+          f'{len(frames) / seconds:.2f} fps on {device}; frames in {args.out}'
+          + (f', video {args.video}' if args.video else ''))
+
+
+def main(argv=None):
+    report_input_errors('std-infer', run, parse_args(argv))
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,72 @@
+"""All-or-nothing outputs.
+
+Every output (LR folder, LMDB, meta_info file) is written to a hidden sibling
+`.<stem>.partial-<pid><suffix>` and renamed into place only once the whole run
+has succeeded, so an interrupted or failed run never leaves a half-written
+LMDB that looks complete, and never touches what was there before. LMDB
+staging names keep the '.lmdb' suffix that BasicSR's LmdbMaker insists on.
+"""
+import os
+import shutil
+from pathlib import Path
+
+from std_plugin.training.errors import DatasetPrepError
+
+
+def _remove(path):
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    elif path.exists() or path.is_symlink():
+        path.unlink()
+
+
+class StagedOutputs:
+    """Context manager: `stage(final)` gives the path to write to; on a clean
+    exit every staged path is renamed to its final name, on an error (or
+    Ctrl-C) every staged path is deleted."""
+
+    def __init__(self, overwrite=False):
+        self.overwrite = overwrite
+        self._staged = {}  # final path -> staging path
+
+    def stage(self, final):
+        final = Path(final)
+        if final in self._staged:
+            raise DatasetPrepError(f'{final}: written twice by one run')
+        if (final.exists() or final.is_symlink()) and not self.overwrite:
+            raise DatasetPrepError(f'{final}: output already exists (pass --overwrite to replace it)')
+        final.parent.mkdir(parents=True, exist_ok=True)
+        staging = final.with_name(f'.{final.stem}.partial-{os.getpid()}{final.suffix}')
+        _remove(staging)  # only a leftover of a killed run with this same pid can be there
+        self._staged[final] = staging
+        return staging
+
+    def finals(self):
+        """The final paths staged so far."""
+        return list(self._staged)
+
+    def commit(self):
+        for final, staging in self._staged.items():
+            old = final.with_name(f'.{final.stem}.replaced-{os.getpid()}{final.suffix}')
+            replacing = final.exists() or final.is_symlink()
+            if replacing:
+                final.rename(old)  # kept until the new one is in place
+            staging.rename(final)
+            if replacing:
+                _remove(old)
+        self._staged.clear()
+
+    def discard(self):
+        for staging in self._staged.values():
+            _remove(staging)
+        self._staged.clear()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        if exc_type is None:
+            self.commit()
+        else:
+            self.discard()
+        return False

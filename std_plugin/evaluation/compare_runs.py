@@ -1,0 +1,145 @@
+"""What std-compare does once its arguments are parsed: check the option file
+and the arms, plan one run per arm and seed from the same initial weights,
+train what is not finished through the train pipeline, and write the table
+and curves (see cli/compare.py for the command and its outputs)."""
+import hashlib
+import json
+import os.path as osp
+from pathlib import Path
+
+import yaml
+from tqdm import tqdm
+
+from std_plugin.evaluation.bicubic_reference import references
+from std_plugin.evaluation.compare_arms import (check_arms, check_student_init, check_teacher_files, given_init,
+                                     parse_arms, seeded_run)
+from std_plugin.evaluation.compare_budget import apply_budget, check_validation, val_phases
+from std_plugin.evaluation.compare_plot import plot_curves
+from std_plugin.evaluation.compare_pisr import ARM as PISR, check_pisr_teacher, pisr_note, read_pisr_options, with_pisr
+from std_plugin.evaluation.compare_stats import compare
+from std_plugin.evaluation.compare_table import metric_label, render_csv, render_markdown
+from std_plugin.training.errors import InputError
+from std_plugin.training.pipeline_runs import run_pipeline, save_initial_weights, write_options
+from std_plugin.training.val_history import FILE_NAME, read_history
+
+PROG = 'std-compare'
+
+
+def read_options(path):
+    if not osp.isfile(path):
+        raise InputError(f'option file {path} does not exist')
+    try:
+        with open(path) as f:
+            opt = yaml.safe_load(f)
+    except yaml.YAMLError as err:
+        raise InputError(f'option file {path} is not valid YAML: {str(err).splitlines()[0]}') from None
+    if not isinstance(opt, dict) or not opt.get('name') or not isinstance(opt.get('train'), dict):
+        raise InputError(f'option file {path} is not a BasicSR training option file (name, train)')
+    return opt
+
+
+def seed_list(args):
+    if args.seed_list:
+        try:
+            return [int(s) for s in args.seed_list.split(',')]
+        except ValueError:
+            raise InputError(f'--seed-list: {args.seed_list!r} is not a comma-separated list of integers') from None
+    if args.seeds < 1:
+        raise InputError(f'--seeds: {args.seeds} is not a positive number of seeds')
+    return list(range(args.seeds))
+
+
+def init_file(folder, opt, seed):
+    """The initial student weights of a seed; the name changes with network_g."""
+    digest = hashlib.sha1(json.dumps(opt['network_g'], sort_keys=True).encode()).hexdigest()[:8]
+    return Path(folder, f'student_init_s{seed}_{digest}.pth')
+
+
+def plan(opt, arms, seeds, folder, pisr=None):
+    """[(arm, seed, run options)] in training order (seed by seed)."""
+    runs = []
+    for seed in seeds:
+        init = given_init(opt) or init_file(folder, opt, seed)
+        for arm in arms:
+            run = seeded_run(opt, arm, seed, init)
+            runs.append((arm, seed, with_pisr(run, pisr) if arm == PISR else run))
+    return runs
+
+
+def val_names(opt):
+    return [opt['datasets'][phase]['name'] for phase in val_phases(opt)]
+
+
+def finished(root, run_opt, option_file):
+    """net_g_latest.pth, a validation of every val dataset at the last
+    iteration, and the same options as the run was trained with."""
+    exp = Path(root, 'experiments', run_opt['name'])
+    history = read_history(exp / FILE_NAME)
+    last = run_opt['train']['total_iter']
+    same = option_file.is_file() and yaml.safe_load(option_file.read_text()) == run_opt
+    return same and (exp / 'models' / 'net_g_latest.pth').is_file() and \
+        all(last in history.get(name, {}) for name in val_names(run_opt))
+
+
+def train_runs(root, runs, folder, fresh, own_init=True):
+    bar = tqdm(runs, desc=PROG, unit='run')
+    for arm, seed, run_opt in bar:
+        bar.set_postfix_str(run_opt['name'])
+        option_file = Path(folder, f'{run_opt["name"]}.yml')
+        if not fresh and finished(root, run_opt, option_file):
+            continue
+        if own_init:
+            save_initial_weights(run_opt['path']['pretrain_network_g'], run_opt['network_g'], seed)
+        write_options(option_file, run_opt)
+        run_pipeline(root, 'train', str(option_file), prog=PROG, log=option_file.with_suffix('.log'))
+    bar.close()
+
+
+def histories_of(root, runs):
+    out = {}
+    for arm, seed, run_opt in runs:
+        out.setdefault(arm, {})[seed] = read_history(Path(root, 'experiments', run_opt['name'], FILE_NAME))
+    return out
+
+
+def report(opt, arms, seeds, histories, out_dir, pisr=None):
+    """Prints the Markdown table; writes it, the CSV and the curves under out_dir."""
+    metric_opts = opt['val']['metrics']
+    metrics, datasets = list(metric_opts), val_names(opt)
+    refs = references(opt)
+    tables = compare(histories, arms, seeds, opt['train']['total_iter'], datasets, metrics, refs)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    stem = out_dir / f'compare_{opt["name"]}'
+    markdown = render_markdown(tables, metric_opts) + (pisr_note(pisr) if pisr else '') + init_note(opt)
+    print(markdown)
+    Path(f'{stem}.md').write_text(markdown)
+    Path(f'{stem}.csv').write_text(render_csv(tables))
+    metric = 'psnr' if 'psnr' in metrics else metrics[0]
+    png = plot_curves(histories, arms, datasets, metric, metric_label(metric, metric_opts[metric]),
+                      out_dir / f'curves_{opt["name"]}.png', refs)
+    return [f'{stem}.md', f'{stem}.csv', png]
+
+
+def init_note(opt):
+    init = given_init(opt)
+    return f'\nEvery arm of every seed started from {init} (path.pretrain_network_g).\n' if init else ''
+
+
+def compare_arms(args):
+    opt = read_options(args.opt)
+    arms = parse_arms(args.arms)
+    check_validation(opt, args.opt)
+    check_arms(opt, arms, args.opt)
+    seeds = seed_list(args)
+    root = Path(osp.abspath(args.root))
+    check_teacher_files(opt, arms, root)
+    check_student_init(opt, root)
+    pisr = read_pisr_options(args.pisr_opt, opt, arms)
+    check_pisr_teacher(pisr, root)
+    opt = apply_budget(opt, args.iters, args.val_freq)
+    folder = root / 'compare_options' / opt['name']
+    runs = plan(opt, arms, seeds, folder, pisr)
+    train_runs(root, runs, folder, args.fresh, own_init=not given_init(opt))
+    out_dir = Path(args.out) if args.out else root / 'results' / f'compare_{opt["name"]}'
+    written = report(opt, arms, seeds, histories_of(root, runs), out_dir, pisr)
+    print(f'{PROG}: wrote {", ".join(written)}')

@@ -1,0 +1,78 @@
+"""Input frames for inference, read lazily from a video file (mmcv's
+VideoReader) or a folder of images, and streamed as sliding windows so that
+at most one window of frames is in memory, whatever the video's length."""
+import os
+
+import cv2
+from mmcv import VideoReader
+
+from std_plugin.training.errors import InputError
+from std_plugin.distill.windows import window_indices
+
+IMAGE_EXTENSIONS = ('.png', '.jpg', '.jpeg', '.bmp', '.tif', '.tiff', '.webp')
+
+
+class FolderFrames:
+    """Image files of a folder in sorted order (BasicSR's VideoTestDataset
+    order); output names keep the stem, as PNG."""
+
+    def __init__(self, folder):
+        files = sorted(f for f in os.listdir(folder) if f.lower().endswith(IMAGE_EXTENSIONS))
+        if not files:
+            raise InputError(f'--input: folder {folder} holds no image ({", ".join(IMAGE_EXTENSIONS)})')
+        self.paths = [os.path.join(folder, f) for f in files]
+        self.names = [os.path.splitext(f)[0] + '.png' for f in files]
+        self.fps = None
+
+    def __len__(self):
+        return len(self.paths)
+
+    def read(self, index):
+        img = cv2.imread(self.paths[index], cv2.IMREAD_COLOR)
+        if img is None:
+            raise InputError(f'--input: cannot read image {self.paths[index]}')
+        return img
+
+
+class VideoFrames:
+    """Frames of a video file, named %08d.png (REDS style) on output."""
+
+    def __init__(self, path):
+        self.reader = VideoReader(path)
+        count = self.reader.frame_cnt if self.reader.opened else 0
+        if count <= 0:
+            raise InputError(f'--input: {path} is not a video OpenCV can decode (or it has no frame)')
+        self.path = path
+        self.names = [f'{i:08d}.png' for i in range(count)]
+        self.fps = self.reader.fps
+
+    def __len__(self):
+        return len(self.names)
+
+    def read(self, index):
+        img = self.reader[index]
+        if img is None:
+            raise InputError(f'--input: frame {index} of {self.path} cannot be decoded')
+        return img
+
+
+def open_frames(path):
+    if os.path.isdir(path):
+        return FolderFrames(path)
+    if os.path.isfile(path):
+        return VideoFrames(path)
+    raise InputError(f'--input: {path} does not exist')
+
+
+def sliding_windows(count, window, load):
+    """Yields (t, [load(i) for i in t's window]) for t < count, borders
+    replicated. Frames are loaded once each, in order, and dropped as soon as
+    no later window needs them."""
+    buffer = {}
+    for t, indices in enumerate(window_indices(count, window).tolist()):
+        for i in indices:
+            if i not in buffer:
+                buffer[i] = load(i)
+        for i in [i for i in buffer if i < indices[0]]:
+            del buffer[i]
+        yield t, [buffer[i] for i in indices]

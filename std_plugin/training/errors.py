@@ -1,0 +1,57 @@
+"""The errors std_plugin answers bad input with, for every layer (options,
+data, checkpoints, the std-* tools, the dataset scripts). Each carries one
+line that names the option key or file and what was expected; the
+command-line entry points print that line and exit with status 2 instead of
+a traceback."""
+import sys
+
+
+class StdError(ValueError):
+    """Base of every user-facing std_plugin error."""
+
+
+class OptionError(StdError):
+    """An option file value is wrong (unknown type, inconsistent networks...)."""
+
+
+class DataError(StdError):
+    """A dataset file, LMDB key or image is missing or unreadable."""
+
+
+class CheckpointError(StdError):
+    """A checkpoint is missing, unsafe, not a PyTorch file, or does not fit."""
+
+
+class NonFiniteOutput(StdError):
+    """A network produced NaN/Inf: a result that must not be written as if valid."""
+
+
+class NonFiniteLoss(StdError, FloatingPointError):
+    """Training stopped before a NaN/Inf loss reached the weights."""
+
+
+class InputError(StdError):
+    """A std-* tool's input is missing or unusable."""
+
+
+class DatasetPrepError(StdError):
+    """A bad input file, folder or output path of a dataset script. The message
+    names the file and says what is wrong; the scripts print it as one line
+    and exit with status 2."""
+
+
+def one_line(err):
+    """The message to print: the last line of a DataLoader worker's wrapped text."""
+    text = str(err).strip()
+    if 'Original Traceback' in text:
+        text = text.splitlines()[-1].split(': ', 1)[-1]
+    return text
+
+
+def report_input_errors(prog, body, *args):
+    """Run body(*args); a user-input error becomes `prog: error: ...` and exit 2."""
+    try:
+        return body(*args)
+    except StdError as err:
+        print(f'{prog}: error: {one_line(err)}', file=sys.stderr)
+        raise SystemExit(2) from None

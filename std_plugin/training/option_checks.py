@@ -1,0 +1,275 @@
+"""Checks of a parsed option file, run before any dataset, network or output
+folder is created, so a wrong option fails in one line instead of minutes
+(or days) into a run. Each check raises OptionError / DataError naming the key
+or file and what was expected."""
+import argparse
+import difflib
+import inspect
+import os
+import os.path as osp
+
+import torch
+import yaml
+
+from basicsr.utils.options import ordered_yaml
+from basicsr.utils.registry import ARCH_REGISTRY, DATASET_REGISTRY, LOSS_REGISTRY, MODEL_REGISTRY
+from std_plugin.distill.clip_teacher import check_clip_teacher_options
+from std_plugin.training.errors import DataError, OptionError
+from std_plugin.training.frame_sizes import first_frame
+
+# Datasets that give one GT frame per sample: STD needs all N frames of a clip.
+SINGLE_FRAME_DATASETS = ('Vimeo90KDataset', 'REDSDataset')
+STD_MODELS = ('STDModel', 'PISRTeacherModel', 'PISRStudentModel')
+
+
+def check_type(registry, value, key):
+    names = list(registry._obj_map)
+    if value not in names:
+        near = difflib.get_close_matches(str(value), names, n=3)
+        hint = f'; did you mean {", ".join(near)}?' if near else ''
+        raise OptionError(f'{key}: unknown {registry._name} type {value!r}{hint}')
+
+
+def check_types(opt):
+    check_type(MODEL_REGISTRY, opt.get('model_type'), 'model_type')
+    for key, value in opt.items():
+        if key.startswith('network_') and isinstance(value, dict):
+            check_type(ARCH_REGISTRY, value.get('type'), f'{key}.type')
+    for key, value in (opt.get('train') or {}).items():
+        if key.endswith('_opt') and isinstance(value, dict) and 'type' in value:
+            check_type(LOSS_REGISTRY, value['type'], f'train.{key}.type')
+    for phase, dataset in (opt.get('datasets') or {}).items():
+        check_type(DATASET_REGISTRY, dataset.get('type'), f'datasets.{phase}.type')
+
+
+# Keys BasicSR's own option files put in network sections that no arch accepts
+# (its EDVR-L training files carry ema_decay in network_g): dropped, not fatal.
+NON_ARCH_KEYS = ('ema_decay',)
+
+
+def check_network_arguments(opt):
+    for key, net in opt.items():
+        if not key.startswith('network_') or not isinstance(net, dict):
+            continue
+        for extra in NON_ARCH_KEYS:
+            net.pop(extra, None)
+        params = inspect.signature(ARCH_REGISTRY.get(net['type'])).parameters
+        if any(p.kind == p.VAR_KEYWORD for p in params.values()):
+            continue
+        unknown = [k for k in net if k != 'type' and k not in params]
+        if unknown:
+            raise OptionError(f'{key}.{unknown[0]}: {net["type"]} takes no argument {unknown[0]!r}; it takes '
+                              f'{", ".join(params)}')
+
+
+def check_exists(path, key, what='file'):
+    if path and not osp.exists(path):
+        raise DataError(f'{key}: {what} {path} does not exist')
+
+
+def check_dataset_paths(phase, dataset):
+    is_lmdb = (dataset.get('io_backend') or {}).get('type') == 'lmdb'
+    for root in ('dataroot_gt', 'dataroot_lq'):
+        check_exists(dataset.get(root), f'datasets.{phase}.{root}', 'LMDB' if is_lmdb else 'folder')
+        if is_lmdb and dataset.get(root):
+            check_exists(osp.join(dataset[root], 'data.mdb'), f'datasets.{phase}.{root}', 'LMDB data file')
+    check_exists(dataset.get('meta_info_file'), f'datasets.{phase}.meta_info_file')
+
+
+def meta_clips(meta_file):
+    with open(meta_file) as f:
+        return [line.split()[0] for line in f if line.strip()]
+
+
+def check_meta_clips(phase, dataset):
+    """Every clip the meta_info file lists must be in the GT and LQ data."""
+    if not dataset.get('meta_info_file') or 'Vimeo90K' not in dataset.get('type', ''):
+        return
+    is_lmdb = (dataset.get('io_backend') or {}).get('type') == 'lmdb'
+    clips = meta_clips(dataset['meta_info_file'])
+    for root in ('dataroot_gt', 'dataroot_lq'):
+        missing = (missing_lmdb_clips if is_lmdb else missing_folder_clips)(dataset[root], clips)
+        if missing:
+            raise DataError(f'datasets.{phase}.meta_info_file {dataset["meta_info_file"]} names clip {missing[0]!r} '
+                            f'that {dataset[root]} lacks ({len(missing)} missing in all)')
+
+
+def missing_folder_clips(root, clips):
+    return [c for c in clips if not osp.isdir(osp.join(root, c))]
+
+
+def missing_lmdb_clips(root, clips):
+    import lmdb
+    env = lmdb.open(root, readonly=True, lock=False, readahead=False)
+    with env.begin() as txn:
+        missing = [c for c in clips if txn.get(f'{c}/im4'.encode()) is None]
+    env.close()
+    return missing
+
+
+def network_frames(opt, key):
+    net = opt.get(key) or {}
+    return net.get('num_frame')
+
+
+def check_clip_lengths(phase, dataset, window):
+    """Reflection paddings index past a clip shorter than half the window."""
+    if dataset.get('padding', 'replicate') == 'replicate' or not dataset.get('dataroot_lq'):
+        return
+    root = dataset['dataroot_lq']
+    for clip in sorted(os.listdir(root)):
+        count = len(os.listdir(osp.join(root, clip))) if osp.isdir(osp.join(root, clip)) else window
+        if count < window // 2 + 1:
+            raise DataError(f'datasets.{phase}: clip {osp.join(root, clip)} has {count} frames, shorter than half '
+                            f'the {window}-frame window; use padding: replicate')
+
+
+def check_val_datasets(opt):
+    window = network_frames(opt, 'network_g')
+    for phase, dataset in (opt.get('datasets') or {}).items():
+        if phase == 'train' or not window:
+            continue
+        if dataset.get('num_frame') not in (None, -1, window):
+            raise OptionError(f'datasets.{phase}.num_frame is {dataset["num_frame"]} but network_g reads {window} '
+                              'frames per output')
+        check_clip_lengths(phase, dataset, window)
+
+
+def check_train_dataset(opt):
+    dataset = (opt.get('datasets') or {}).get('train')
+    if dataset is None:
+        return
+    if opt.get('model_type') in STD_MODELS and dataset.get('type') in SINGLE_FRAME_DATASETS:
+        raise OptionError(f'datasets.train.type {dataset["type"]} gives one GT frame per sample; {opt["model_type"]} needs '
+                          'all N frames of a clip (Vimeo90KRecurrentDataset or REDSRecurrentDataset)')
+
+
+def check_scales(opt):
+    for key in ('network_g', 'network_t'):
+        net = opt.get(key) or {}
+        if 'scale' in net and net['scale'] != opt.get('scale'):
+            raise OptionError(f'{key}.scale is {net["scale"]} but scale is {opt.get("scale")}')
+        if net.get('type') == 'EDVR' and not net.get('hr_in') and opt.get('scale') != 4:
+            raise OptionError(f'{key}: EDVR upscales x4 but scale is {opt.get("scale")}')
+
+
+def check_checkpoints(opt):
+    path = opt.get('path') or {}
+    if opt.get('network_t') and not path.get('pretrain_network_t'):
+        raise OptionError('path.pretrain_network_t is required when network_t is set: a randomly initialised '
+                          'teacher has nothing to teach')
+    for key, value in path.items():
+        if key.startswith('pretrain_network_') and value and not path.get('resume_state'):
+            check_exists(value, f'path.{key}', 'checkpoint')
+    if not opt.get('auto_resume'):  # --auto_resume ignores path.resume_state
+        check_exists(path.get('resume_state'), 'path.resume_state', 'training state')
+
+
+def check_writable(opt):
+    folder = opt['path'].get('experiments_root') or opt['path'].get('results_root')
+    if not folder:
+        return
+    existing = folder
+    while not osp.exists(existing):
+        existing = osp.dirname(existing)
+    if not os.access(existing, os.W_OK):
+        raise OptionError(f'output folder {folder} is not writable ({existing} refuses writes)')
+
+
+def option_file_argument(argv):
+    parser = argparse.ArgumentParser(add_help=False)
+    parser.add_argument('-opt')
+    return parser.parse_known_args(argv)[0].opt
+
+
+def check_option_file(argv):
+    """The -opt file exists and is a YAML mapping, before BasicSR reads it (it
+    raises FileNotFoundError, a YAML traceback, or TypeError on an empty file)."""
+    path = option_file_argument(argv)
+    if path is None:
+        return  # BasicSR's own parser says -opt is required
+    if not osp.isfile(path):
+        raise OptionError(f'-opt: option file {path} ' + ('is a folder' if osp.isdir(path) else 'does not exist'))
+    try:
+        with open(path, encoding='utf-8') as f:
+            text = f.read()
+        opt = yaml.load(text, Loader=ordered_yaml()[0])
+    except UnicodeDecodeError:
+        raise OptionError(f'-opt: {path} is not a text file; expected a YAML option file') from None
+    except yaml.YAMLError as err:
+        mark = getattr(err, 'problem_mark', None)
+        where = f'line {mark.line + 1}, column {mark.column + 1}: ' if mark else ''
+        raise OptionError(f'-opt: {path} is not valid YAML: {where}{getattr(err, "problem", None) or err}') \
+            from None
+    if opt is None:
+        raise OptionError(f'-opt: option file {path} is empty; expected BasicSR options (name, model_type, '
+                          'network_g, datasets, ...)')
+    if not isinstance(opt, dict):
+        raise OptionError(f'-opt: {path} holds a YAML {type(opt).__name__}, expected a mapping of options '
+                          '(name: ..., model_type: ...)')
+
+
+def check_devices(opt):
+    """num_gpu > 0 on a machine without CUDA: one line rather than a silent CPU
+    run (a job sized for GPUs would take days, and BasicSR multiplies the
+    batch by num_gpu, so a fallback would not even train the same run)."""
+    count = torch.cuda.device_count()
+    if opt.get('num_gpu') and count == 0:
+        raise OptionError(f'num_gpu is {opt["num_gpu"]} but this machine has no CUDA GPU '
+                          '(torch.cuda.is_available() is False); set num_gpu: 0 to run on the CPU')
+
+
+# Archs whose LR input must be a multiple of this (they downsample by it).
+SIZE_MULTIPLE = {'FastDVDnetVSR': 4, 'EDVR': 4}
+
+
+def check_patch_size(gt_size, scale, opt):
+    multiple = max([SIZE_MULTIPLE.get((opt.get(k) or {}).get('type'), 1) for k in ('network_g', 'network_t')])
+    lr = gt_size / scale
+    if lr != int(lr) or lr % multiple:
+        archs = ' and '.join(sorted({opt[k]['type'] for k in ('network_g', 'network_t')
+                                     if SIZE_MULTIPLE.get((opt.get(k) or {}).get('type'), 1) == multiple}))
+        step = scale * multiple
+        raise OptionError(f'datasets.train.gt_size is {gt_size}: its LR patch ({gt_size}/{scale} = {lr:g} px) is '
+                          f'not a multiple of {multiple}, which {archs} needs; expected a multiple of {step} such '
+                          f'as {max(step, gt_size // step * step)}')
+
+
+def check_frame_sizes(phase, dataset, scale, opt):
+    """gt_size fits the frames, and the LR frames are the GT frames / scale."""
+    is_lmdb = (dataset.get('io_backend') or {}).get('type') == 'lmdb'
+    if not dataset.get('dataroot_gt') or not dataset.get('dataroot_lq'):
+        return
+    gt = first_frame(dataset['dataroot_gt'], is_lmdb)
+    if gt is None:
+        return
+    (name, (gh, gw)), gt_size = gt, dataset.get('gt_size')
+    if phase == 'train' and gt_size:
+        check_patch_size(gt_size, scale, opt)
+        if gt_size > min(gh, gw):
+            raise OptionError(f'datasets.train.gt_size is {gt_size} but the GT frames are {gw}x{gh} ({name} in '
+                              f'{dataset["dataroot_gt"]}); expected gt_size <= {min(gh, gw)}')
+    hr_in = any((opt.get(k) or {}).get('hr_in') for k in ('network_g', 'network_t'))  # LR read at GT size
+    lq = None if hr_in else first_frame(dataset['dataroot_lq'], is_lmdb, name)
+    if lq is not None and lq[0] == name and scale and lq[1] != (gh // scale, gw // scale):
+        lh, lw = lq[1]
+        raise DataError(f'datasets.{phase}.dataroot_lq: {dataset["dataroot_lq"]} holds {lw}x{lh} frames for the '
+                        f'{gw}x{gh} GT frames of {dataset["dataroot_gt"]} ({name}), x{gh / lh:g}, but scale is '
+                        f'{scale}; expected {gw // scale}x{gh // scale} LR frames (made at another scale?)')
+
+
+def check_options(opt):
+    """All checks, cheapest first."""
+    check_devices(opt)
+    check_types(opt)
+    check_network_arguments(opt)
+    check_scales(opt)
+    check_clip_teacher_options(opt)
+    check_train_dataset(opt)
+    check_checkpoints(opt)
+    for phase, dataset in (opt.get('datasets') or {}).items():
+        check_dataset_paths(phase, dataset)
+        check_meta_clips(phase, dataset)
+        check_frame_sizes(phase, dataset, opt.get('scale'), opt)
+    check_val_datasets(opt)
+    check_writable(opt)
