@@ -4,8 +4,8 @@ import json
 import pytest
 import torch
 
-from std_plugin.evaluation.benchmark.isolated import run_isolated
 from std_plugin.cli import bench
+from std_plugin.evaluation.benchmark.isolated import run_isolated
 
 TINY = ['--device', 'cpu', '--teacher', 'tiny', '--student', 'tiny', '--infer-teacher', 'tiny', '--batch', '1',
         '--patch', '8', '--infer-size', '16x16', '--runs', '1', '--warmup', '0']

@@ -11,12 +11,12 @@ import pytest
 import torch
 
 from basicsr.archs import build_network
-from std_plugin.training import pipeline_runs
-from std_plugin.evaluation.compare_budget import apply_budget
-from std_plugin.evaluation.compare_stats import REFERENCE, compare
 from std_plugin.cli import compare as compare_cli
+from std_plugin.evaluation.compare_budget import apply_budget
 from std_plugin.evaluation.compare_runs import init_note, plan
+from std_plugin.evaluation.compare_stats import REFERENCE, compare
 from std_plugin.evaluation.compare_table import render_csv, render_markdown
+from std_plugin.training import pipeline_runs
 from std_plugin.training.val_history import FILE_NAME, read_history, record_validation, validation_record
 from tests.conftest import add_teacher, base_options, write_yaml
 

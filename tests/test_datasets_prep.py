@@ -26,10 +26,10 @@ from basicsr.utils.matlab_functions import imresize
 from std_plugin.data.prep import demo, reds, vid4, video, vimeo90k
 from std_plugin.data.prep.cli import parse
 from std_plugin.data.prep.degradations import bd, bi
-from std_plugin.training.errors import DatasetPrepError
 from std_plugin.data.prep.lmdb_writer import StreamingLmdbMaker
 from std_plugin.data.prep.parallel import ordered_map
 from std_plugin.data.prep.verify import verify_lmdb
+from std_plugin.training.errors import DatasetPrepError
 
 REPO = Path(__file__).resolve().parents[1]
 SIZE = 32

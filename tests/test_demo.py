@@ -8,8 +8,8 @@ import torch
 import yaml
 
 from basicsr.archs import build_network
-from std_plugin.evaluation.compare_stats import REFERENCE
 from std_plugin.demo.steps import OPTIONS, SHIPPED, SHIPPED_TEACHER, WARMUP
+from std_plugin.evaluation.compare_stats import REFERENCE
 from tests.conftest import run_cli
 
 SKIP = "Bicubic (PyTorch: the students' skip)"

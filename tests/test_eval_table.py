@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 
 from basicsr.metrics import calculate_psnr, calculate_ssim
-from std_plugin.evaluation.clip_metrics import AVERAGE, EvaluationError, evaluate_methods
 from std_plugin.cli import eval_table
+from std_plugin.evaluation.clip_metrics import AVERAGE, EvaluationError, evaluate_methods
 from std_plugin.evaluation.table_format import render_csv
 from tests.conftest import TINY_STUDENT, run_cli, val_dataset, write_yaml
 

@@ -9,9 +9,9 @@ import pytest
 import torch
 
 from basicsr.models import build_model
+from std_plugin.cli import export, infer
 from std_plugin.training.checkpoints import read_checkpoint
 from std_plugin.training.errors import CheckpointError
-from std_plugin.cli import export, infer
 from tests.conftest import TINY_STUDENT, add_teacher, base_options, run_cli, write_yaml
 from tests.test_infer_export import arch_args, bad_input_error, save_random, write_folder
 

@@ -8,8 +8,8 @@ import torch
 from torch import nn
 from torchvision.ops import DeformConv2d
 
-from std_plugin.evaluation.flops import count_macs
 from std_plugin.cli import profile
+from std_plugin.evaluation.flops import count_macs
 
 
 def conv_hand_count(batch, out, conv):

@@ -10,10 +10,10 @@ from torch import nn
 
 from basicsr.archs import build_network
 from basicsr.utils import img2tensor, tensor2img
+from std_plugin.cli import export, infer
 from std_plugin.inference.frame_source import sliding_windows
 from std_plugin.inference.onnx_export import max_abs_diff, onnx_session
 from std_plugin.inference.tiling import receptive_radius, tiled_forward
-from std_plugin.cli import export, infer
 from tests.conftest import TINY_EDVR, TINY_STUDENT
 
 FRAMES, H, W = 9, 24, 32

@@ -14,8 +14,8 @@ import yaml
 
 from basicsr.archs import build_network
 from basicsr.utils.registry import ARCH_REGISTRY
-from std_plugin.training.errors import InputError
 from std_plugin.archs.pre_upsampled import PreUpsampled
+from std_plugin.training.errors import InputError
 
 # Networks whose frame count is fixed by their code rather than an option:
 # DUF's temporal reductions and TOFlow's alignment loop are written for 7.

@@ -35,10 +35,10 @@ import torch
 from tqdm import tqdm
 
 import std_plugin  # noqa: F401  (registers the plugin; aliases torchvision for basicsr)
+from std_plugin.distill.clip_teacher import MIN_LR_SIZE, is_clip_network
 from std_plugin.evaluation.benchmark import parts, presets
 from std_plugin.evaluation.benchmark.bench_model import CLIP_FRAMES, BenchConfig
 from std_plugin.evaluation.benchmark.isolated import run_isolated
-from std_plugin.distill.clip_teacher import MIN_LR_SIZE, is_clip_network
 from std_plugin.evaluation.networks import parse_size
 
 CLIP_TEACHERS = [name for name, (_, opt) in presets.TEACHERS.items() if is_clip_network(opt)]

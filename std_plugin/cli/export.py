@@ -18,9 +18,9 @@ import sys
 import torch
 
 import std_plugin  # noqa: F401  (registers the plugin; aliases torchvision for basicsr)
-from std_plugin.training.errors import InputError, report_input_errors
-from std_plugin.inference.onnx_export import export_onnx, max_abs_diff, onnx_session
 from std_plugin.cli.network_args import add_network_arguments, load_network
+from std_plugin.inference.onnx_export import export_onnx, max_abs_diff, onnx_session
+from std_plugin.training.errors import InputError, report_input_errors
 # The same WxH convention (multiples of 4) as std-profile's --size.
 from std_plugin.evaluation.networks import parse_size
 

@@ -19,11 +19,11 @@ import torch
 from tqdm import tqdm
 
 import std_plugin  # noqa: F401  (registers the plugin; aliases torchvision for basicsr)
-from std_plugin.training.errors import InputError, NonFiniteOutput, report_input_errors
+from std_plugin.cli.network_args import add_network_arguments, load_network
 from std_plugin.inference.frame_sink import FrameSink, check_not_input, check_writable
 from std_plugin.inference.frame_source import open_frames, sliding_windows
 from std_plugin.inference.tiling import tiled_sr_image
-from std_plugin.cli.network_args import add_network_arguments, load_network
+from std_plugin.training.errors import InputError, NonFiniteOutput, report_input_errors
 
 
 def parse_args(argv):

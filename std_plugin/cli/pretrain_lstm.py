@@ -22,10 +22,10 @@ from tqdm import tqdm
 
 import std_plugin  # noqa: F401  (registers the plugin)
 from basicsr.data import build_dataset
-from std_plugin.models.std_model import build_temporal_memory, frame_count, probe
 from std_plugin.distill.taps import FeatureTap
 from std_plugin.distill.teacher import build_teacher
 from std_plugin.distill.windows import clip_to_windows, windows_to_clip
+from std_plugin.models.std_model import build_temporal_memory, frame_count, probe
 
 
 def next_frame_loss(lstm, head, seq):

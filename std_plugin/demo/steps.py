@@ -35,15 +35,15 @@ import yaml
 import std_plugin  # noqa: F401  (registers the plugin)
 from basicsr.archs import build_network
 from basicsr.utils.matlab_functions import imresize
+from std_plugin.archs.bicubic_residual import bicubic_upsample
 from std_plugin.data.prep.demo import build_demo_data
 from std_plugin.demo import figures as demo_figures
-from std_plugin.archs.bicubic_residual import bicubic_upsample
 from std_plugin.evaluation.clip_metrics import evaluate_methods
-from std_plugin.training.pipeline_runs import run_pipeline
-from std_plugin.training.pipeline_runs import write_options as write_options_file
-from std_plugin.training.errors import report_input_errors
 from std_plugin.evaluation.compare_runs import PROG as COMPARE, compare_arms
 from std_plugin.evaluation.table_format import render_markdown, write_table
+from std_plugin.training.errors import report_input_errors
+from std_plugin.training.pipeline_runs import ignored_folder, run_pipeline
+from std_plugin.training.pipeline_runs import write_options as write_options_file
 
 OPTIONS = files('std_plugin.demo') / 'options'  # package data: the demo runs from a wheel too
 TEACHER = 'demo_edvr_teacher'
@@ -69,7 +69,7 @@ def load_options(name, quick=False):
 
 
 def write_options(root, name, opt):
-    return write_options_file(Path(root, 'demo_options', f'{name}.yml'), opt)
+    return write_options_file(ignored_folder(Path(root, 'demo_options')) / f'{name}.yml', opt)
 
 
 def prepare_checkpoint(root, name, train, quick, fresh):

@@ -20,10 +20,10 @@ arch type (CLIP_TEACHERS), else probed: a network with a known window size
 import torch
 
 from std_plugin.distill import basicvsrpp_alignment  # noqa: F401  (BasicVSR++ aligns on CPU too)
-from std_plugin.training.errors import InputError, OptionError
 from std_plugin.archs.network_spec import frames_per_output
-from std_plugin.training.precision import autocast
 from std_plugin.distill.taps import FeatureTap
+from std_plugin.training.errors import InputError, OptionError
+from std_plugin.training.precision import autocast
 
 KINDS = ('window', 'clip')
 # arch type -> default F^SR layer: the last HR feature map before the output

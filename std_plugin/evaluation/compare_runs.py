@@ -12,14 +12,14 @@ from tqdm import tqdm
 
 from std_plugin.evaluation.bicubic_reference import references
 from std_plugin.evaluation.compare_arms import (check_arms, check_student_init, check_teacher_files, given_init,
-                                     parse_arms, seeded_run)
+                                                parse_arms, seeded_run)
 from std_plugin.evaluation.compare_budget import apply_budget, check_validation, val_phases
-from std_plugin.evaluation.compare_plot import plot_curves
 from std_plugin.evaluation.compare_pisr import ARM as PISR, check_pisr_teacher, pisr_note, read_pisr_options, with_pisr
+from std_plugin.evaluation.compare_plot import plot_curves
 from std_plugin.evaluation.compare_stats import compare
 from std_plugin.evaluation.compare_table import metric_label, render_csv, render_markdown
 from std_plugin.training.errors import InputError
-from std_plugin.training.pipeline_runs import run_pipeline, save_initial_weights, write_options
+from std_plugin.training.pipeline_runs import ignored_folder, run_pipeline, save_initial_weights, write_options
 from std_plugin.training.val_history import FILE_NAME, read_history
 
 PROG = 'std-compare'
@@ -137,7 +137,7 @@ def compare_arms(args):
     pisr = read_pisr_options(args.pisr_opt, opt, arms)
     check_pisr_teacher(pisr, root)
     opt = apply_budget(opt, args.iters, args.val_freq)
-    folder = root / 'compare_options' / opt['name']
+    folder = ignored_folder(root / 'compare_options') / opt['name']
     runs = plan(opt, arms, seeds, folder, pisr)
     train_runs(root, runs, folder, args.fresh, own_init=not given_init(opt))
     out_dir = Path(args.out) if args.out else root / 'results' / f'compare_{opt["name"]}'

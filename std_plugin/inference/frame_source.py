@@ -6,8 +6,8 @@ import os
 import cv2
 from mmcv import VideoReader
 
-from std_plugin.training.errors import InputError
 from std_plugin.distill.windows import window_indices
+from std_plugin.training.errors import InputError
 
 IMAGE_EXTENSIONS = ('.png', '.jpg', '.jpeg', '.bmp', '.tif', '.tiff', '.webp')
 

@@ -16,12 +16,12 @@ import torch
 
 from basicsr.losses import build_loss
 from basicsr.utils.registry import MODEL_REGISTRY
-from std_plugin.training.errors import OptionError
-from std_plugin.models.std_model import STDModel
 from std_plugin.distill.pisr_options import HR_WINDOW_DATASET
-from std_plugin.training.precision import autocast
 from std_plugin.distill.taps import FeatureTap
 from std_plugin.distill.windows import clip_to_windows
+from std_plugin.models.std_model import STDModel
+from std_plugin.training.errors import OptionError
+from std_plugin.training.precision import autocast
 
 
 @MODEL_REGISTRY.register()

@@ -18,20 +18,20 @@ from basicsr.losses import build_loss
 from basicsr.models.video_base_model import VideoBaseModel
 from basicsr.utils.dist_util import master_only
 from basicsr.utils.registry import MODEL_REGISTRY
+from std_plugin.archs.network_spec import frames_per_output
 from std_plugin.distill import clip_teacher
-from std_plugin.training.atomic_save import staged
 from std_plugin.distill.distill_diagnostics import gradient_shares, input_sensitivity
+from std_plugin.distill.taps import FeatureTap, unwrap
+from std_plugin.distill.teacher import build_teacher
+from std_plugin.distill.windows import clip_to_windows, windows_to_clip
+from std_plugin.losses.temporal_memory_loss import drop_gradients, freeze, is_frozen
+from std_plugin.training.atomic_save import staged
 from std_plugin.training.checkpoints import load_state, load_weights, read_checkpoint, select_params
 from std_plugin.training.errors import InputError, NonFiniteLoss, OptionError
-from std_plugin.losses.temporal_memory_loss import drop_gradients, freeze, is_frozen
-from std_plugin.archs.network_spec import frames_per_output
 from std_plugin.training.precision import attach_grad_scaler, autocast, check_precision
 from std_plugin.training.resume import last_checkpoint_note
 from std_plugin.training.sample_seeds import add_rng_states
-from std_plugin.distill.taps import FeatureTap, unwrap
-from std_plugin.distill.teacher import build_teacher
 from std_plugin.training.val_history import record_validation
-from std_plugin.distill.windows import clip_to_windows, windows_to_clip
 
 
 def frame_count(net_opt, net, key):

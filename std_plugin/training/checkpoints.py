@@ -5,8 +5,8 @@ import pickle
 
 import torch
 
-from std_plugin.training.errors import CheckpointError
 from std_plugin.distill.taps import unwrap
+from std_plugin.training.errors import CheckpointError
 
 
 # torch.save writes a zip archive ('PK'); its legacy format starts with a pickle

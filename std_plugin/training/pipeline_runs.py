@@ -23,6 +23,18 @@ def write_options(path, opt):
     return str(path)
 
 
+def ignored_folder(folder):
+    """folder, created with a .gitignore of `*` (as venv does): the generated
+    option files std-demo and std-compare write under their root never show
+    in `git status` when that root is a checkout, and no .gitignore lists them."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    marker = folder / '.gitignore'
+    if not marker.exists():
+        marker.write_text('# written by std_plugin: generated option files and logs\n*\n')
+    return folder
+
+
 def run_pipeline(root, module, option_file, prog='std-demo', log=None):
     """python -m std_plugin.{train,test} -opt FILE in root; its output goes to the
     console, or to the file `log`. A failure stops the caller with one line."""

@@ -7,14 +7,14 @@ import sys
 import torch
 
 import std_plugin  # noqa: F401  (registers the plugin; applies compat)
+from std_plugin.distill.pisr_options import check_pisr_options
+from std_plugin.distill.teacher_options import resolve_teacher_options
 from std_plugin.training import distributed
 from std_plugin.training import preemption
 from std_plugin.training import resume
 from std_plugin.training import safe_io
 from std_plugin.training.errors import StdError, one_line
 from std_plugin.training.option_checks import check_option_file, check_options
-from std_plugin.distill.pisr_options import check_pisr_options
-from std_plugin.distill.teacher_options import resolve_teacher_options
 
 
 def checked(parse_options):

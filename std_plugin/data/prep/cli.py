@@ -7,9 +7,9 @@ from pathlib import Path
 import cv2
 
 from std_plugin.data.prep.degradations import BD_SCALES, DEGRADATIONS
-from std_plugin.training.errors import DatasetPrepError
 from std_plugin.data.prep.parallel import default_workers
 from std_plugin.data.prep.verify import verify_outputs
+from std_plugin.training.errors import DatasetPrepError
 
 EXIT_BAD_INPUT = 2
 

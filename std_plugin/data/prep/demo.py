@@ -24,13 +24,13 @@ import sys
 import time
 from pathlib import Path
 
+from std_plugin.data.prep import video
 from std_plugin.data.prep.cli import parse
 from std_plugin.data.prep.degradations import DEGRADATIONS
-from std_plugin.training.errors import DatasetPrepError
 from std_plugin.data.prep.layout import OutputNames
 from std_plugin.data.prep.parallel import default_workers
-from std_plugin.data.prep import video
 from std_plugin.data.prep.video_source import SEPTUPLET
+from std_plugin.training.errors import DatasetPrepError
 
 TRAIN_VIDEO, TEST_VIDEO = 'bigbuckbunny.mp4', 'carphone_pristine.mp4'
 SEPTUPLETS, STEP, GT_SIZE = 32, 4, 256

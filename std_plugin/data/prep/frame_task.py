@@ -10,8 +10,8 @@ from typing import Optional, Tuple, Union
 import numpy as np
 
 from std_plugin.data.prep.degradations import degrade
-from std_plugin.training.errors import DatasetPrepError
 from std_plugin.data.prep.frames import check_divisible, encode_png, fit_frame, read_image, shape_of
+from std_plugin.training.errors import DatasetPrepError
 
 
 @dataclass(frozen=True)

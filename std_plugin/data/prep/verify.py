@@ -6,9 +6,9 @@ import lmdb
 import numpy as np
 from tqdm import tqdm
 
-from std_plugin.training.errors import DatasetPrepError
 from std_plugin.data.prep.frames import shape_of
 from std_plugin.data.prep.meta_info import expected_images, parse_lmdb_meta_line
+from std_plugin.training.errors import DatasetPrepError
 
 
 def _decode(lmdb_path, txn, key):

@@ -14,11 +14,11 @@ import sys
 from pathlib import Path
 
 from std_plugin.data.prep.cli import make_parser, print_done, run, verify_command
-from std_plugin.training.errors import DatasetPrepError
 from std_plugin.data.prep.frame_task import FrameSpec
 from std_plugin.data.prep.layout import OutputNames, dataset_option, format_options, write_dataset
 from std_plugin.data.prep.meta_info import vimeo_keys
 from std_plugin.data.prep.video_source import SEPTUPLET, clip_jobs, frame_count, septuplet_count, septuplet_jobs
+from std_plugin.training.errors import DatasetPrepError
 
 
 def build_parser():
