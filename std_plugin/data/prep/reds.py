@@ -1,6 +1,6 @@
 """REDS clips -> BI/BD LR frames, meta_info (all clips and REDS4), and with --lmdb GT + LR LMDBs.
 
-    python datasets_prep/reds.py --root datasets/REDS/train_sharp --out datasets/REDS --lmdb
+    std-prep-reds --root datasets/REDS/train_sharp --out datasets/REDS --lmdb
 
 --root holds one folder per clip (000, 001, ...) of 100 frames 00000000.png ..
 00000099.png (REDSDataset assumes 100 frames a clip). For the official split

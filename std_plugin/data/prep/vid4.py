@@ -1,6 +1,6 @@
 """Vid4 (or any folder of test clips) -> the GT/ and BIx4/ (BDx4/) folders VideoTestDataset reads.
 
-    python datasets_prep/vid4.py --root datasets/Vid4/GT --out datasets/Vid4_prepared --degradation BI BD
+    std-prep-vid4 --root datasets/Vid4/GT --out datasets/Vid4_prepared --degradation BI BD
 
 --root holds one folder of GT frames per clip (calendar/, city/, ...), frames
 in natural order (im2 before im10). Outputs: <out>/GT/<clip>/00000000.png ...,

@@ -1,8 +1,8 @@
 """Your own footage (video files or folders of frames) -> Vimeo-style septuplets
 for training or a Vid4-style clip for testing, with BI/BD LR frames.
 
-    python datasets_prep/video.py --input clip.mp4 --out datasets/mine --layout vimeo --gt-size 256 256 --lmdb
-    python datasets_prep/video.py --input clip.mp4 --out datasets/mine_test --layout vid4 --max-frames 20
+    std-prep-video --input clip.mp4 --out datasets/mine --layout vimeo --gt-size 256 256 --lmdb
+    std-prep-video --input clip.mp4 --out datasets/mine_test --layout vid4 --max-frames 20
 
 Outputs, vimeo layout: <out>/GT/00001/0001/im1..7.png (input n -> clip n),
 <out>/BIx4/..., <out>/meta_info_GT.txt, and with --lmdb <out>/GT.lmdb and

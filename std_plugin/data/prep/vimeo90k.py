@@ -1,7 +1,7 @@
 """Vimeo90K septuplets -> BI/BD LR frames, meta_info, and with --lmdb GT + LR LMDBs.
 
-    python datasets_prep/vimeo90k.py --root datasets/vimeo_septuplet --out datasets/vimeo90k --lmdb
-    python datasets_prep/vimeo90k.py --root datasets/vimeo_septuplet --out datasets/vimeo90k --split test
+    std-prep-vimeo90k --root datasets/vimeo_septuplet --out datasets/vimeo90k --lmdb
+    std-prep-vimeo90k --root datasets/vimeo_septuplet --out datasets/vimeo90k --split test
 
 --root is the unpacked vimeo_septuplet folder (sequences/, sep_trainlist.txt,
 sep_testlist.txt). The GT folder is read in place (<root>/sequences); the

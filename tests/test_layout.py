@@ -1,0 +1,58 @@
+"""The package layout (README, "Developer guide"): few top-level entries, a
+docstring in every subpackage, console scripts on top and nothing below them
+importing them."""
+import ast
+import re
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parents[1] / 'std_plugin'
+ENTRY_MODULES = {'train.py', 'test.py'}  # python -m std_plugin.train / .test
+
+
+def modules():
+    return [p for p in PACKAGE.rglob('*.py') if '__pycache__' not in p.parts]
+
+
+def imported(path):
+    """Every std_plugin module path a file imports (from X import y counts X.y too)."""
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+            names.update(f'{node.module}.{alias.name}' for alias in node.names)
+    return {n for n in names if n.startswith('std_plugin')}
+
+
+def importers_of(prefix):
+    return sorted(str(p.relative_to(PACKAGE)) for p in modules()
+                  if any(n == prefix or n.startswith(prefix + '.') for n in imported(p)))
+
+
+def test_top_level_has_at_most_12_entries_besides_init():
+    entries = sorted(p.name for p in PACKAGE.iterdir() if p.name not in ('__init__.py', '__pycache__'))
+    assert len(entries) <= 12, entries
+    assert {p for p in entries if p.endswith('.py')} == ENTRY_MODULES  # every other module sits in a folder
+
+
+def test_every_subpackage_states_its_concept():
+    for init in PACKAGE.rglob('__init__.py'):
+        if init.parent != PACKAGE:
+            assert ast.get_docstring(ast.parse(init.read_text())), f'{init} has no docstring'
+
+
+def test_nothing_below_the_console_scripts_imports_them():
+    outside = [m for m in importers_of('std_plugin.cli') if not m.startswith('cli/')]
+    assert outside == ['demo/__main__.py']  # `python -m std_plugin.demo`, itself an entry point
+
+
+def test_only_the_console_scripts_import_the_demo():
+    assert [m for m in importers_of('std_plugin.demo') if not m.startswith('demo/')] == ['cli/demo.py']
+
+
+def test_every_console_script_is_in_cli_or_an_entry_module():
+    setup = (PACKAGE.parent / 'setup.py').read_text()
+    targets = re.findall(r"'std-[\w-]+=([\w.]+):\w+'", setup)
+    assert len(targets) == 15
+    assert all(t.startswith('std_plugin.cli.') or t in ('std_plugin.train', 'std_plugin.test') for t in targets)
