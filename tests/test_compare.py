@@ -2,9 +2,12 @@
 arms' option files, one tiny end-to-end comparison (and its reuse), the
 val_metrics.jsonl line against BasicSR's own validation log, bad input."""
 import csv
+import fcntl
 import json
 import math
 import re
+import threading
+import time
 from types import SimpleNamespace
 
 import pytest
@@ -155,6 +158,30 @@ def test_end_to_end_table_curves_and_reuse(compared, capsys, monkeypatch):
     printed = capsys.readouterr().out
     assert '| std - baseline (paired) |' in printed and 'iteration 4' in printed
     assert printed.split('std-compare: wrote')[0].strip() == (out / 'compare_cmp.md').read_text().strip()
+
+
+def test_a_run_another_process_trains_is_waited_for_then_reused(compared, capsys, monkeypatch):
+    """A second std-compare on the same root waits on the run's lock instead of
+    restarting the run the first one is training, then reuses it."""
+    root, argv = compared
+    monkeypatch.setattr(pipeline_runs.subprocess, 'run', lambda *a, **k: pytest.fail(f'a run was restarted: {a}'))
+    table = root / 'results' / 'compare_cmp' / 'compare_cmp.md'
+    table.unlink()
+    capsys.readouterr()
+    with open(root / 'compare_options' / 'cmp' / 'cmp_compare_baseline_s0.lock', 'a') as held:
+        fcntl.flock(held, fcntl.LOCK_EX)  # the other process, training the first run
+        worker = threading.Thread(target=compare_cli.main, args=(argv,))
+        worker.start()
+        waited = ''
+        for _ in range(600):
+            waited += capsys.readouterr().out
+            if 'waiting for' in waited:
+                break
+            time.sleep(0.1)
+        assert 'std-compare: waiting for cmp_compare_baseline_s0: another process is training it' in waited
+        assert worker.is_alive() and not table.exists()  # blocked before any table
+    worker.join(timeout=120)
+    assert not worker.is_alive() and table.is_file()
 
 
 def logged_validations(log_text):

@@ -19,6 +19,7 @@ from std_plugin.evaluation.compare_plot import plot_curves
 from std_plugin.evaluation.compare_stats import compare
 from std_plugin.evaluation.compare_table import metric_label, render_csv, render_markdown
 from std_plugin.training.errors import InputError
+from std_plugin.training.run_lock import exclusive_run
 from std_plugin.training.pipeline_runs import ignored_folder, run_pipeline, save_initial_weights, write_options
 from std_plugin.training.val_history import FILE_NAME, read_history
 
@@ -86,13 +87,20 @@ def train_runs(root, runs, folder, fresh, own_init=True):
     for arm, seed, run_opt in bar:
         bar.set_postfix_str(run_opt['name'])
         option_file = Path(folder, f'{run_opt["name"]}.yml')
-        if not fresh and finished(root, run_opt, option_file):
-            continue
-        if own_init:
-            save_initial_weights(run_opt['path']['pretrain_network_g'], run_opt['network_g'], seed)
-        write_options(option_file, run_opt)
-        run_pipeline(root, 'train', str(option_file), prog=PROG, log=option_file.with_suffix('.log'))
+        option_file.parent.mkdir(parents=True, exist_ok=True)
+        with exclusive_run(option_file.with_suffix('.lock'), lambda: bar.write(
+                f'{PROG}: waiting for {run_opt["name"]}: another process is training it')):
+            train_run(root, run_opt, seed, option_file, fresh, own_init)
     bar.close()
+
+
+def train_run(root, run_opt, seed, option_file, fresh, own_init):
+    if not fresh and finished(root, run_opt, option_file):
+        return
+    if own_init:
+        save_initial_weights(run_opt['path']['pretrain_network_g'], run_opt['network_g'], seed)
+    write_options(option_file, run_opt)
+    run_pipeline(root, 'train', str(option_file), prog=PROG, log=option_file.with_suffix('.log'))
 
 
 def histories_of(root, runs):
