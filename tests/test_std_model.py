@@ -4,7 +4,7 @@ import torch
 
 from basicsr.models import build_model
 from std_plugin.distill.distill_diagnostics import input_sensitivity
-from std_plugin.distill.taps import unwrap
+from std_plugin.training.distributed import unwrap
 from std_plugin.distill.windows import clip_to_windows
 from tests.conftest import add_teacher, base_options
 

@@ -2,7 +2,8 @@
 option file (`distill.init_modules`, module paths as in std_plugin.distill.taps) are
 copied, weights and buffers (BatchNorm statistics too), from the decoder to
 the student, which has exactly the decoder's architecture."""
-from std_plugin.distill.taps import LayerPathError, resolve_module, unwrap
+from std_plugin.distill.taps import LayerPathError, resolve_module
+from std_plugin.training.distributed import unwrap
 from std_plugin.training.errors import OptionError
 
 

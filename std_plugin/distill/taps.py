@@ -10,8 +10,8 @@ conv_hr), into the frame order of clip_to_windows.
 import difflib
 
 import torch
-from torch import nn
 
+from std_plugin.training.distributed import unwrap
 from std_plugin.training.errors import OptionError
 
 
@@ -20,13 +20,6 @@ class LayerPathError(OptionError, KeyError):
 
     def __str__(self):  # KeyError would print the message in quotes
         return self.args[0]
-
-
-def unwrap(net):
-    """The bare network under DataParallel / DistributedDataParallel wrappers."""
-    while isinstance(net, (nn.DataParallel, nn.parallel.DistributedDataParallel)):
-        net = net.module
-    return net
 
 
 def resolve_module(net, path):

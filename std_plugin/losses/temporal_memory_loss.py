@@ -23,7 +23,7 @@ import torch.distributed as dist
 from torch import nn
 
 from basicsr.utils.registry import LOSS_REGISTRY
-from std_plugin.distill.taps import unwrap
+from std_plugin.training.distributed import unwrap
 from std_plugin.losses.spatial_attention_loss import check_distance
 
 NORMALIZATIONS = (None, 'teacher')

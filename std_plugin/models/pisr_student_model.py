@@ -24,7 +24,8 @@ from basicsr.models.video_base_model import VideoBaseModel
 from basicsr.utils.registry import MODEL_REGISTRY
 from std_plugin.distill.decoder_init import decoder_of, initialise_from_decoder, named_module
 from std_plugin.distill.distill_diagnostics import gradient_shares
-from std_plugin.distill.taps import FeatureTap, unwrap
+from std_plugin.distill.taps import FeatureTap
+from std_plugin.training.distributed import unwrap
 from std_plugin.distill.teacher import build_teacher
 from std_plugin.distill.windows import clip_to_windows
 from std_plugin.models.std_model import STDModel

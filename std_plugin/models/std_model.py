@@ -21,7 +21,8 @@ from basicsr.utils.registry import MODEL_REGISTRY
 from std_plugin.archs.network_spec import frames_per_output
 from std_plugin.distill import clip_teacher
 from std_plugin.distill.distill_diagnostics import gradient_shares, input_sensitivity
-from std_plugin.distill.taps import FeatureTap, unwrap
+from std_plugin.distill.taps import FeatureTap
+from std_plugin.training.distributed import unwrap
 from std_plugin.distill.teacher import build_teacher
 from std_plugin.distill.windows import clip_to_windows, windows_to_clip
 from std_plugin.losses.temporal_memory_loss import drop_gradients, freeze, is_frozen

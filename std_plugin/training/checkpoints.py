@@ -5,7 +5,7 @@ import pickle
 
 import torch
 
-from std_plugin.distill.taps import unwrap
+from std_plugin.training.distributed import unwrap
 from std_plugin.training.errors import CheckpointError
 
 

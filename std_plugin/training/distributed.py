@@ -10,6 +10,7 @@ import re
 
 import torch
 import torch.distributed as dist
+from torch import nn
 
 from std_plugin.training.errors import OptionError
 
@@ -39,3 +40,10 @@ def install():
     import basicsr.utils.options
     basicsr.utils.options.init_dist = init_dist
     sys.argv = normalize_argv(sys.argv)
+
+
+def unwrap(net):
+    """The bare network under DataParallel / DistributedDataParallel wrappers."""
+    while isinstance(net, (nn.DataParallel, nn.parallel.DistributedDataParallel)):
+        net = net.module
+    return net
