@@ -77,15 +77,21 @@ def main():
     parser.add_argument('--root', default='.', help="std-compare's --root")
     args = parser.parse_args()
     torch.set_num_threads(1)
+    if not Path(args.opt).is_file():
+        parser.exit(2, f'heldout_clips.py: error: option file {args.opt} does not exist\n')
     opt = yaml.safe_load(Path(args.opt).read_text())
     arms, seeds = parse_arms(args.arms), list(range(args.seeds))
     held = copy.deepcopy(opt)
     held['datasets'] = build_clips(Path(args.root, 'datasets', 'heldout'), opt['datasets']['val'])
+    runs = {(arm, seed): run_name(opt['name'], arm, seed) for arm in arms for seed in seeds}
+    missing = [r for r in runs.values() if not Path(args.root, 'experiments', r, 'models', 'net_g_latest.pth').is_file()]
+    if missing:
+        parser.exit(2, f'heldout_clips.py: error: no finished run {missing[0]} under {args.root}/experiments '
+                       f'(run std-compare -opt {args.opt} first)\n')
     histories, iteration = {arm: {} for arm in arms}, None
     for arm in arms:
         for seed in seeds:
-            histories[arm][seed], iteration = run_history(args.root, held, run_name(opt['name'], arm, seed),
-                                                          held['datasets'])
+            histories[arm][seed], iteration = run_history(args.root, held, runs[arm, seed], held['datasets'])
     names = [d['name'] for d in held['datasets'].values()]
     tables = compare(histories, arms, seeds, iteration, names, list(held['val']['metrics']), references(held))
     print(render_markdown(tables, held['val']['metrics']))
