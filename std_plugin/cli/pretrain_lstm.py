@@ -9,6 +9,12 @@ teacher's F^SR of frames 1..N-1 into the ConvLSTM and regresses frame t+1's
 F^SR from H_t through a 1x1 prediction head (discarded afterwards). Writes a
 BasicSR checkpoint {'params': ConvLSTM state} for `path.pretrain_network_lstm`;
 then `distill.freeze_lstm: true` gives (b), false gives (c).
+
+The sequences are scaled as `train.td_opt` will scale them (`normalize:
+teacher`, the default: each clip divided by its RMS), so the ConvLSTM is
+pretrained on inputs of the size L_TD feeds it: pretrained on raw F^SR, a
+ConvLSTM then fed unit-RMS inputs sees them tens of times larger than anything
+it was trained on.
 """
 import argparse
 import os
@@ -25,6 +31,7 @@ from basicsr.data import build_dataset
 from std_plugin.distill.taps import FeatureTap
 from std_plugin.distill.teacher import build_teacher
 from std_plugin.distill.windows import clip_to_windows, windows_to_clip
+from std_plugin.losses.temporal_memory_loss import TemporalMemoryLoss
 from std_plugin.models.std_model import build_temporal_memory, frame_count, probe
 
 
@@ -59,8 +66,15 @@ def teacher_sequences(opt, device):
                 yield channels, windows_to_clip(tap.take(), lq.shape[0])
 
 
+def td_scale(opt):
+    """The input scaling of the file's L_TD: seq -> seq / scale(seq)."""
+    td_opt = (opt.get('train') or {}).get('td_opt') or {}
+    return TemporalMemoryLoss(normalize=td_opt.get('normalize', 'teacher')).scale
+
+
 def pretrain(opt, iters, lr, device):
     sequences = teacher_sequences(opt, device)
+    scale = td_scale(opt)
     channels, seq = next(sequences)
     lstm = build_temporal_memory(opt, channels).to(device)
     head = nn.Conv2d(lstm.hidden_dim, channels, 1).to(device)
@@ -69,7 +83,7 @@ def pretrain(opt, iters, lr, device):
     for it in bar:
         if it:
             _, seq = next(sequences)
-        loss = next_frame_loss(lstm, head, seq)
+        loss = next_frame_loss(lstm, head, seq / scale(seq))
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
