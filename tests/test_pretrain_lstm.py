@@ -13,7 +13,7 @@ def pretrained_gates(monkeypatch, seq, normalize):
     opt = {'network_lstm': {'type': 'PeepholeConvLSTM', 'hidden_dim': 4, 'kernel_size': 3},
            'train': {'td_opt': {'type': 'TemporalMemoryLoss', 'normalize': normalize}}}
     torch.manual_seed(0)
-    return pretrain_lstm.pretrain(opt, 3, 1e-3, torch.device('cpu')).gates.weight.detach()
+    return pretrain_lstm.pretrain(opt, 3, 1e-3, torch.device("cpu"))[0].gates.weight.detach()
 
 
 def test_pretraining_sees_unit_rms_inputs_when_td_normalizes_by_the_teacher(monkeypatch):
@@ -28,3 +28,19 @@ def test_unnormalized_td_pretrains_on_raw_features(monkeypatch):
     small = pretrained_gates(monkeypatch, seq, None)
     large = pretrained_gates(monkeypatch, seq * 100, None)
     assert not torch.allclose(small, large, atol=1e-3)
+
+
+def test_principal_map_takes_the_leading_eigenvectors_and_reports_their_energy():
+    moment = torch.diag(torch.tensor([4.0, 1.0, 9.0], dtype=torch.float64))
+    basis = pretrain_lstm.principal_map(moment, 2)
+    assert torch.allclose(basis.abs(), torch.tensor([[0.0, 1.0], [0.0, 0.0], [1.0, 0.0]], dtype=torch.float64))
+    assert abs(pretrain_lstm.energy_kept(moment, basis) - 13 / 14) < 1e-12
+
+
+def test_channel_moment_sums_outer_products_over_every_position():
+    seq = torch.zeros(1, 2, 2, 1, 2)  # (B, N, C, H, W): four positions
+    seq[0, 0, :, 0, 0] = torch.tensor([1.0, 2.0])
+    seq[0, 1, :, 0, 1] = torch.tensor([3.0, 0.0])
+    moment, count = pretrain_lstm.channel_moment(seq)
+    assert count == 4
+    assert torch.equal(moment, torch.tensor([[10.0, 2.0], [2.0, 4.0]], dtype=torch.float64))

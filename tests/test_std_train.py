@@ -79,14 +79,17 @@ def test_lstm_initialisations_b_and_c_from_the_option_file(tmp_path, tiny_root, 
     yml = write_yaml(tmp_path / 'o.yml', opt)
     out = str(tmp_path / 'lstm.pth')
     pretrain_lstm.main(['-opt', str(yml), '--out', out, '--iters', '2', '--device', 'cpu'])
-    pretrained = torch.load(out, weights_only=True)['params']
+    ckpt = torch.load(out, weights_only=True)
+    pretrained, adapter = ckpt['params'], ckpt['params_adapter']['weight'][:, :, 0, 0]
     assert pretrained['gates.weight'].shape[1] == 64 + 4  # teacher F^SR width + hidden
+    assert adapter.shape == (64, 8)  # the student's 8 F^SR channels into the teacher's 64: principal directions
+    assert torch.allclose(adapter.T @ adapter, torch.eye(8), atol=1e-5)
     for freeze_lstm in (True, False):  # (b) pretrained + frozen, (c) pretrained + optimised
         opt['path']['pretrain_network_lstm'] = out
         opt['distill']['freeze_lstm'] = freeze_lstm
         opt['name'] = f'init_{freeze_lstm}'
         run_cli(['-m', 'std_plugin.train', '-opt', write_yaml(tmp_path / 'o.yml', opt)], cwd=tmp_path)
-        saved = torch.load(tmp_path / 'experiments' / opt['name'] / 'models' / 'net_lstm_1.pth',
-                           weights_only=True)['params']
-        same = torch.equal(saved['gates.weight'], pretrained['gates.weight'])
+        saved = torch.load(tmp_path / 'experiments' / opt['name'] / 'models' / 'net_lstm_1.pth', weights_only=True)
+        same = torch.equal(saved['params']['gates.weight'], pretrained['gates.weight'])
         assert same == freeze_lstm
+        assert torch.equal(saved['params_adapter']['weight'][:, :, 0, 0], adapter)  # loaded, and fixed

@@ -10,6 +10,15 @@ F^SR from H_t through a 1x1 prediction head (discarded afterwards). Writes a
 BasicSR checkpoint {'params': ConvLSTM state} for `path.pretrain_network_lstm`;
 then `distill.freeze_lstm: true` gives (b), false gives (c).
 
+When the student's F^SR is narrower than the teacher's, the checkpoint also
+holds the fixed adapter (`params_adapter`, loaded with the ConvLSTM): the
+leading principal directions of the teacher's F^SR channels, instead of a
+random orthonormal map. L_TD can only pull the student's C_S channels towards
+the teacher's features seen through the adapter, so a random map asks for C_S
+arbitrary mixtures of the teacher's channels; the principal map asks for the
+part of the teacher's features that carries the most of them (the tool prints
+how much: the share of the teacher's F^SR energy each map keeps).
+
 The sequences are scaled as `train.td_opt` will scale them (`normalize:
 teacher`, the default: each clip divided by its RMS), so the ConvLSTM is
 pretrained on inputs of the size L_TD feeds it: pretrained on raw F^SR, a
@@ -27,12 +36,14 @@ from torch import nn
 from tqdm import tqdm
 
 import std_plugin  # noqa: F401  (registers the plugin)
+from basicsr.archs import build_network
 from basicsr.data import build_dataset
 from std_plugin.distill.taps import FeatureTap
 from std_plugin.distill.teacher import build_teacher
 from std_plugin.distill.windows import clip_to_windows, windows_to_clip
 from std_plugin.losses.temporal_memory_loss import TemporalMemoryLoss
-from std_plugin.models.std_model import build_temporal_memory, frame_count, probe
+from std_plugin.models.std_model import build_adapter, build_temporal_memory, frame_count, probe
+from std_plugin.training.option_checks import NON_ARCH_KEYS
 
 
 def next_frame_loss(lstm, head, seq):
@@ -72,23 +83,68 @@ def td_scale(opt):
     return TemporalMemoryLoss(normalize=td_opt.get('normalize', 'teacher')).scale
 
 
+def student_width(opt, device):
+    """Channels of the student's F^SR (network_g at distill.student_layer)."""
+    net_opt = {k: v for k, v in opt['network_g'].items() if k not in NON_ARCH_KEYS}
+    net = build_network(net_opt).to(device)
+    layer = (opt.get('distill') or {}).get('student_layer', 'conv_hr')
+    return probe(net, layer, frame_count(net_opt, net, 'network_g'), device)[1][1]
+
+
+def channel_moment(seq):
+    """Sum over positions of f f^T (C, C) of a (B, N, C, H, W) sequence, and the count."""
+    flat = seq.detach().transpose(2, -1).reshape(-1, seq.shape[2]).double()
+    return flat.T @ flat, flat.shape[0]
+
+
+def principal_map(moment, width):
+    """(C, width) orthonormal columns: the leading eigenvectors of the channel moment."""
+    _, vectors = torch.linalg.eigh(moment)  # ascending eigenvalues
+    return vectors[:, -width:].flip(1)
+
+
+def energy_kept(moment, basis):
+    """Share of sum |f|^2 kept by projecting f onto the columns of basis."""
+    return (torch.trace(basis.T @ moment @ basis) / torch.trace(moment)).item()
+
+
+def principal_adapter(opt, moment, width):
+    """The model's fixed adapter (distill.adapter) with the principal map as
+    weight; prints the energy it keeps against a random orthonormal map's."""
+    mode = (opt.get('distill') or {}).get('adapter', 'fixed')
+    adapter = build_adapter(width, moment.shape[0], mode)
+    random_map = adapter.weight.detach()[:, :, 0, 0].double()
+    basis = principal_map(moment, width)
+    with torch.no_grad():
+        adapter.weight.copy_(basis[:, :, None, None].float())
+        if adapter.bias is not None:
+            adapter.bias.zero_()
+    print(f'adapter {width} -> {moment.shape[0]} channels: keeps {energy_kept(moment, basis):.1%} of the '
+          f"teacher's F^SR energy (a random orthonormal map: {energy_kept(moment, random_map):.1%})")
+    return adapter
+
+
 def pretrain(opt, iters, lr, device):
+    """(ConvLSTM, channel moment of the scaled teacher F^SR it was trained on)."""
     sequences = teacher_sequences(opt, device)
     scale = td_scale(opt)
     channels, seq = next(sequences)
     lstm = build_temporal_memory(opt, channels).to(device)
     head = nn.Conv2d(lstm.hidden_dim, channels, 1).to(device)
     optimizer = torch.optim.Adam(list(lstm.parameters()) + list(head.parameters()), lr=lr)
+    moment = torch.zeros(channels, channels, dtype=torch.float64, device=device)
     bar = tqdm(range(iters), unit='iter')
     for it in bar:
         if it:
             _, seq = next(sequences)
-        loss = next_frame_loss(lstm, head, seq / scale(seq))
+        seq = seq / scale(seq)
+        moment += channel_moment(seq)[0]
+        loss = next_frame_loss(lstm, head, seq)
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
         bar.set_postfix(l_pred=f'{loss.item():.4g}')
-    return lstm
+    return lstm, moment.cpu()
 
 
 def parse_args(argv=None):
@@ -108,10 +164,15 @@ def main(argv=None):
         raise SystemExit(f'--out {args.out} exists; pass --overwrite to replace it')
     with open(args.opt) as f:
         opt = yaml.safe_load(f)
-    lstm = pretrain(opt, args.iters, args.lr, torch.device(args.device))
+    device = torch.device(args.device)
+    lstm, moment = pretrain(opt, args.iters, args.lr, device)
+    ckpt = {'params': {k: v.cpu() for k, v in lstm.state_dict().items()}}
+    width = student_width(opt, device)
+    if width != moment.shape[0]:
+        ckpt['params_adapter'] = principal_adapter(opt, moment, width).state_dict()
     os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
     tmp = args.out + '.tmp'
-    torch.save({'params': {k: v.cpu() for k, v in lstm.state_dict().items()}}, tmp)
+    torch.save(ckpt, tmp)
     os.replace(tmp, args.out)  # never a half-written checkpoint under the final name
     print(f'ConvLSTM pretrained for {args.iters} iterations -> {args.out}')
 
