@@ -78,7 +78,10 @@ def test_lstm_initialisations_b_and_c_from_the_option_file(tmp_path, tiny_root, 
     opt = add_teacher(base_options('pre', tiny_root, iters=1, val=False), teacher_ckpt)
     yml = write_yaml(tmp_path / 'o.yml', opt)
     out = str(tmp_path / 'lstm.pth')
-    pretrain_lstm.main(['-opt', str(yml), '--out', out, '--iters', '2', '--device', 'cpu'])
+    args = ['-opt', str(yml), '--out', out, '--iters', '2', '--device', 'cpu']
+    pretrain_lstm.main(args)
+    assert 'params_adapter' not in torch.load(out, weights_only=True)  # the model's own random adapter
+    pretrain_lstm.main(args + ['--overwrite', '--adapter', 'principal'])
     ckpt = torch.load(out, weights_only=True)
     pretrained, adapter = ckpt['params'], ckpt['params_adapter']['weight'][:, :, 0, 0]
     assert pretrained['gates.weight'].shape[1] == 64 + 4  # teacher F^SR width + hidden

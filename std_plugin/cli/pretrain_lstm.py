@@ -10,14 +10,14 @@ F^SR from H_t through a 1x1 prediction head (discarded afterwards). Writes a
 BasicSR checkpoint {'params': ConvLSTM state} for `path.pretrain_network_lstm`;
 then `distill.freeze_lstm: true` gives (b), false gives (c).
 
-When the student's F^SR is narrower than the teacher's, the checkpoint also
-holds the fixed adapter (`params_adapter`, loaded with the ConvLSTM): the
-leading principal directions of the teacher's F^SR channels, instead of a
-random orthonormal map. L_TD can only pull the student's C_S channels towards
-the teacher's features seen through the adapter, so a random map asks for C_S
-arbitrary mixtures of the teacher's channels; the principal map asks for the
-part of the teacher's features that carries the most of them (the tool prints
-how much: the share of the teacher's F^SR energy each map keeps).
+--adapter principal (when the student's F^SR is narrower than the teacher's)
+also writes the fixed adapter (`params_adapter`, loaded with the ConvLSTM):
+the leading principal directions of the teacher's F^SR channels instead of
+the model's random orthonormal map. L_TD can only pull the student's C_S
+channels towards the teacher's features seen through the adapter; the tool
+prints the share of the teacher's F^SR energy each map keeps (demo: 91% against
+30%). Not the default: on the demo it made the student worse (README,
+"ConvLSTM initialisations").
 
 The sequences are scaled as `train.td_opt` will scale them (`normalize:
 teacher`, the default: each clip divided by its RMS), so the ConvLSTM is
@@ -155,6 +155,9 @@ def parse_args(argv=None):
     p.add_argument('--lr', type=float, default=1e-3)
     p.add_argument('--device', default='cuda' if torch.cuda.is_available() else 'cpu')
     p.add_argument('--overwrite', action='store_true')
+    p.add_argument('--adapter', choices=('model', 'principal'), default='model',
+                   help="model: the STD model's own random fixed adapter (default); principal: write one made of "
+                        "the teacher F^SR's leading principal directions")
     return p.parse_args(argv)
 
 
@@ -167,7 +170,7 @@ def main(argv=None):
     device = torch.device(args.device)
     lstm, moment = pretrain(opt, args.iters, args.lr, device)
     ckpt = {'params': {k: v.cpu() for k, v in lstm.state_dict().items()}}
-    width = student_width(opt, device)
+    width = student_width(opt, device) if args.adapter == 'principal' else moment.shape[0]
     if width != moment.shape[0]:
         ckpt['params_adapter'] = principal_adapter(opt, moment, width).state_dict()
     os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
