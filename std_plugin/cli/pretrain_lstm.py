@@ -92,9 +92,9 @@ def student_width(opt, device):
 
 
 def channel_moment(seq):
-    """Sum over positions of f f^T (C, C) of a (B, N, C, H, W) sequence, and the count."""
+    """Sum over positions of f f^T (C, C) of a (B, N, C, H, W) sequence."""
     flat = seq.detach().transpose(2, -1).reshape(-1, seq.shape[2]).double()
-    return flat.T @ flat, flat.shape[0]
+    return flat.T @ flat
 
 
 def principal_map(moment, width):
@@ -138,7 +138,7 @@ def pretrain(opt, iters, lr, device):
         if it:
             _, seq = next(sequences)
         seq = seq / scale(seq)
-        moment += channel_moment(seq)[0]
+        moment += channel_moment(seq)
         loss = next_frame_loss(lstm, head, seq)
         optimizer.zero_grad()
         loss.backward()
@@ -170,9 +170,12 @@ def main(argv=None):
     device = torch.device(args.device)
     lstm, moment = pretrain(opt, args.iters, args.lr, device)
     ckpt = {'params': {k: v.cpu() for k, v in lstm.state_dict().items()}}
-    width = student_width(opt, device) if args.adapter == 'principal' else moment.shape[0]
-    if width != moment.shape[0]:
-        ckpt['params_adapter'] = principal_adapter(opt, moment, width).state_dict()
+    if args.adapter == 'principal':
+        width = student_width(opt, device)
+        if width == moment.shape[0]:
+            print(f'--adapter principal: no adapter written, student and teacher F^SR both have {width} channels')
+        else:
+            ckpt['params_adapter'] = principal_adapter(opt, moment, width).state_dict()
     os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
     tmp = args.out + '.tmp'
     torch.save(ckpt, tmp)
