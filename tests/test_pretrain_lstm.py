@@ -13,7 +13,7 @@ def pretrained_gates(monkeypatch, seq, normalize):
     opt = {'network_lstm': {'type': 'PeepholeConvLSTM', 'hidden_dim': 4, 'kernel_size': 3},
            'train': {'td_opt': {'type': 'TemporalMemoryLoss', 'normalize': normalize}}}
     torch.manual_seed(0)
-    return pretrain_lstm.pretrain(opt, 3, 1e-3, torch.device("cpu"))[0].gates.weight.detach()
+    return pretrain_lstm.pretrain(opt, 3, 1e-3, torch.device('cpu'))[0].gates.weight.detach()
 
 
 def test_pretraining_sees_unit_rms_inputs_when_td_normalizes_by_the_teacher(monkeypatch):
