@@ -21,7 +21,7 @@ from basicsr.utils.dist_util import master_only
 from basicsr.utils.registry import MODEL_REGISTRY
 from std_plugin.archs.network_spec import frames_per_output
 from std_plugin.distill import clip_teacher
-from std_plugin.distill.distill_diagnostics import gradient_shares, input_sensitivity
+from std_plugin.distill.distill_diagnostics import frame_shares, gradient_shares, input_sensitivity
 from std_plugin.distill.taps import FeatureTap
 from std_plugin.training.distributed import unwrap
 from std_plugin.distill.teacher import build_teacher
@@ -318,14 +318,16 @@ class STDModel(VideoBaseModel):
 
     def diagnostics(self, feat_s, feat_t, loss_dict):
         """Logged at the print frequency (README, "Watching distillation"): each
-        distillation term's share of the gradient at the student's F^SR, and the
-        ConvLSTM's input sensitivity."""
+        distillation term's share of the gradient at the student's F^SR, the
+        ConvLSTM's input sensitivity and each frame's share of it."""
         shares = gradient_shares(loss_dict, feat_s)
         out = {f'distill/share_{name[2:]}': torch.tensor(v) for name, v in shares.items() if name != 'l_pix'}
         if self.cri_td is not None:
             seq = windows_to_clip(feat_t, self.lq.shape[0])
             seq = seq / self.cri_td.scale(seq)
             out['distill/td_sensitivity'] = torch.tensor(input_sensitivity(unwrap(self.net_lstm), seq))
+            for t, share in enumerate(frame_shares(unwrap(self.net_lstm), seq)):
+                out[f'distill/td_frame{t}'] = torch.tensor(share)
         return out
 
     def test(self):
