@@ -59,4 +59,4 @@ def test_budget_spent_skips_the_remaining_steps(tmp_path):
     assert report['steps']['environment']['status'] == 'ok'  # the first step always starts
     skipped = [name for name, s in report['steps'].items() if s['status'] == 'skipped']
     assert skipped == ['bench_fp32', 'bench_bf16_channels_last', 'profile', 'compare']
-    assert '- `compare`: skipped after 0 s: budget of 1e-09 s spent' in (tmp_path / 'gpu_check.md').read_text()
+    assert '- `compare`: skipped after 0 s: 0 s left of the 1e-09 s budget' in (tmp_path / 'gpu_check.md').read_text()
