@@ -87,8 +87,8 @@ def parse_args(argv):
     p.add_argument('--budget', type=float, default=450,
                    help='seconds after which no further step starts (default 450: with the last step, within 10 min)')
     p.add_argument('--work', help='working folder for the demo data and runs (default: a temporary one)')
-    p.add_argument('--compare-seeds', type=int, default=2, help='std-compare seeds (default 2)')
-    p.add_argument('--compare-iters', type=int, default=1000, help='std-compare iterations per run (default 1000)')
+    p.add_argument('--compare-seeds', type=int, help='std-compare seeds (default 2; 1 with --smoke)')
+    p.add_argument('--compare-iters', type=int, help='std-compare iterations per run (default 1000; 2 with --smoke)')
     p.add_argument('--compare-opt', help='the STD option file std-compare runs (default: the demo\'s, on the demo '
                    'data and shipped checkpoints, built under --work); its paths are relative to --compare-root')
     p.add_argument('--compare-root', help='the root of --compare-opt\'s relative paths')
@@ -97,6 +97,8 @@ def parse_args(argv):
         p.error('no CUDA GPU here (torch.cuda.is_available() is False); --smoke runs the same path on the CPU')
     if bool(args.compare_opt) != bool(args.compare_root):
         p.error('--compare-opt and --compare-root go together')
+    args.compare_seeds = args.compare_seeds or (1 if args.smoke else 2)
+    args.compare_iters = args.compare_iters or (2 if args.smoke else 1000)
     if args.compare_seeds < 1 or args.compare_iters < 1 or args.budget <= 0:
         p.error('--compare-seeds, --compare-iters and --budget must be positive')
     return args
@@ -171,7 +173,8 @@ def load_demo_options(args):
 def demo_root(args):
     """The demo data and shipped checkpoints under the work folder (std-demo's layout)."""
     root = Path(args.work) / 'demo'
-    build_demo_data(str(root / 'datasets' / 'demo'))
+    with contextlib.redirect_stdout(io.StringIO()):  # the option-file lines it prints are std-demo's concern
+        build_demo_data(str(root / 'datasets' / 'demo'))
     for name in SHIPPED:
         ckpt = root / 'experiments' / name / 'models' / 'net_g_latest.pth'
         if not ckpt.is_file():
@@ -192,7 +195,10 @@ def compare_inputs(args):
     if args.compare_opt:
         return os.path.abspath(args.compare_opt), os.path.abspath(args.compare_root)
     root = demo_root(args)
-    return write_options(root / 'gpu_check_options' / f'{DEMO_STD}.yml', load_demo_options(args)), str(root)
+    opt = load_demo_options(args)
+    # BasicSR logs the iteration time at print_freq: a few times per run, whatever its length
+    opt['logger']['print_freq'] = max(1, min(opt['logger']['print_freq'], args.compare_iters // 4))
+    return write_options(root / 'gpu_check_options' / f'{DEMO_STD}.yml', opt), str(root)
 
 
 def seconds_per_iter(log_file):
