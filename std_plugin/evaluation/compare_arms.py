@@ -16,6 +16,7 @@ import copy
 import os.path as osp
 
 from std_plugin.training.errors import OptionError
+from std_plugin.training.released_checkpoints import where_to_get
 
 ARMS = ('baseline', 'std', 'sd', 'td', 'pisr')
 TEACHER_KEYS = ('network_t', 'network_lstm', 'distill')
@@ -62,7 +63,8 @@ def check_teacher_files(opt, arms, root):
     key, path = ('network_t', teacher) if isinstance(teacher, str) else \
         ('path.pretrain_network_t', (opt.get('path') or {}).get('pretrain_network_t'))
     if path and not osp.exists(osp.join(root, path)):
-        raise OptionError(f'{key}: {path} does not exist (relative paths are read from --root {root})')
+        raise OptionError(f'{key}: {path} does not exist (relative paths are read from --root {root})'
+                          f'{where_to_get(path, root)}')
 
 
 def given_init(opt):

@@ -111,11 +111,11 @@ def histories_of(root, runs):
     return out
 
 
-def report(opt, arms, seeds, histories, out_dir, pisr=None):
+def report(opt, arms, seeds, histories, out_dir, pisr=None, root='.'):
     """Prints the Markdown table; writes it, the CSV and the curves under out_dir."""
     metric_opts = opt['val']['metrics']
     metrics, datasets = list(metric_opts), val_names(opt)
-    refs = references(opt)
+    refs = references(opt, root)
     tables = compare(histories, arms, seeds, opt['train']['total_iter'], datasets, metrics, refs)
     out_dir.mkdir(parents=True, exist_ok=True)
     stem = out_dir / f'compare_{opt["name"]}'
@@ -151,5 +151,5 @@ def compare_arms(args):
     runs = plan(opt, arms, seeds, folder, pisr)
     train_runs(root, runs, folder, args.fresh, own_init=not given_init(opt))
     out_dir = Path(args.out) if args.out else root / 'results' / f'compare_{opt["name"]}'
-    written = report(opt, arms, seeds, histories_of(root, runs), out_dir, pisr)
+    written = report(opt, arms, seeds, histories_of(root, runs), out_dir, pisr, root)
     print(f'{PROG}: wrote {", ".join(written)}')
