@@ -61,12 +61,18 @@ def test_aggregation_by_hand(tmp_path):
             assert cell.mean == pytest.approx(mean, abs=1e-9) and cell.std == pytest.approx(std, abs=1e-9)
     assert rows['std - baseline']['psnr'].values == pytest.approx([0.3, 0.1])
     markdown = render_markdown([table], METRICS)
-    assert 'sample std (n-1) over 2 seeds (0, 1)' in markdown
-    assert '| std - baseline (paired) | +0.20 ± 0.14 | +0.0150 ± 0.0071 |' in markdown
-    assert '| baseline | 25.20 ± 0.28 | 0.7200 ± 0.0283 |' in markdown
+    assert '**Vid4, iteration 4: 2 seeds (0, 1)**' in markdown
+    # SE = sd / sqrt(2); CI = mean -/+ t(1, 0.975) SE, t(1, 0.975) = 12.7062; p: t = mean / SE with 1 degree
+    # of freedom, p = 1 - 2 atan(t) / pi: t = 2 -> 0.295, t = 3 -> 0.205
+    assert '| std - baseline (paired) | 2 | +0.20 | 0.14 | 0.10 | [-1.07, +1.47] | 0.295 | +0.0150 | 0.0071 | ' \
+           '0.0050 | [-0.0485, +0.0785] | 0.205 |' in markdown
+    assert '| baseline | 2 | 25.20 | 0.28 | 0.20 | [22.66, 27.74] |  | 0.7200 | 0.0283 | 0.0200 | [0.4659, 0.9741] |  |' \
+        in markdown
     csv_rows = list(csv.DictReader(render_csv([table]).splitlines()))
     gain = next(r for r in csv_rows if r['row'] == 'std - baseline' and r['metric'] == 'psnr')
-    assert (gain['mean'], gain['std_sample'], gain['values']) == ('0.200000', '0.141421', '0.300000 0.100000')
+    assert (gain['n'], gain['mean'], gain['std_sample'], gain['se'], gain['values']) == \
+        ('2', '0.200000', '0.141421', '0.100000', '0.300000 0.100000')
+    assert (gain['ci95_low'], gain['ci95_high'], gain['p_paired']) == ('-1.070620', '1.470620', '0.295167')
 
 
 def fake_model(metric_results, exp, is_train=True):

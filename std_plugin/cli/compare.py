@@ -3,8 +3,11 @@ STD option file, train the baseline (the same file without the teacher) and
 the STD student (and optionally SD-only and TD-only arms) from the same
 initial weights, for the same iterations, over several seeds, through the
 real train pipeline; then print and write per-arm PSNR/SSIM at the final
-iteration (mean ± sample std over seeds), the paired gain over the baseline,
-and the PSNR curves.
+iteration and the paired gains (each arm over the baseline, STD over each
+other distilling arm), each as n, mean, sample sd, SE, t-based 95% CI and
+(gains) paired p-value over seeds, first on the pooled endpoint (every clip
+of every validation dataset, fixed before any run), then per dataset; and
+the PSNR curves.
 
     std-compare -opt options/std_fastdvd.yml --iters 2000 --val-freq 250
     std-compare -opt my_std.yml --arms baseline,std,sd,td --seeds 3 --root /data/runs
