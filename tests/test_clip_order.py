@@ -1,0 +1,65 @@
+"""The training clips' order depends on manual_seed as well as the epoch:
+seeds see other orders, the arms of one seed the same one, and a run resumed
+mid-epoch the rest of the uninterrupted run's epoch."""
+from basicsr.data.data_sampler import EnlargedSampler
+from std_plugin.training.clip_order import relabelling, seeded_order
+from std_plugin.training.resume import RESUME_ITER, ResumableSampler
+from std_plugin.training.sample_seeds import SAMPLE_SEED
+
+CLIPS, RATIO, BATCH = 12, 2, 4  # 24 samples an epoch: 6 batches
+
+
+class Clips:
+    """What the sampler reads of a BasicSR dataset: its length and options."""
+
+    def __init__(self, seed, resume_iter=None):
+        self.opt = {SAMPLE_SEED: seed, 'batch_size_per_gpu': BATCH}
+        if resume_iter is not None:
+            self.opt[RESUME_ITER] = resume_iter
+
+    def __len__(self):
+        return CLIPS
+
+
+def order(seed, epoch, resume_iter=None, rank=0, replicas=1):
+    sampler = ResumableSampler(Clips(seed, resume_iter), replicas, rank, RATIO)
+    sampler.set_epoch(epoch)
+    return list(sampler)
+
+
+def basicsr_order(epoch):
+    sampler = EnlargedSampler(Clips(None), 1, 0, RATIO)
+    sampler.set_epoch(epoch)
+    return list(sampler)
+
+
+def test_seeds_change_the_order_and_the_arms_of_a_seed_share_it():
+    for epoch in (0, 1, 5):
+        orders = [order(seed, epoch) for seed in range(4)]
+        assert len({tuple(o) for o in orders}) == 4  # every seed its own order
+        assert orders[1] == order(1, epoch)  # another arm of seed 1: the same batches
+        for o in orders:  # each still visits every clip RATIO times an epoch
+            assert sorted(o) == sorted(list(range(CLIPS)) * RATIO)
+    assert order(3, 0) != order(3, 1)  # and epochs differ within a seed
+    # before: BasicSR's order is the epoch's alone, whatever the seed
+    assert basicsr_order(2) == basicsr_order(2) and order(0, 2) != basicsr_order(2)
+
+
+def test_the_relabelling_by_hand():
+    labels = relabelling(7, 3, CLIPS)
+    assert sorted(labels) == list(range(CLIPS))
+    assert seeded_order([0, 5, 5, 11], 7, 3, CLIPS) == [labels[0], labels[5], labels[5], labels[11]]
+    assert seeded_order([0, 5, 11], None, 3, CLIPS) == [0, 5, 11]  # no seed known: BasicSR's order
+
+
+def test_a_run_resumed_mid_epoch_gets_the_rest_of_the_same_order():
+    epoch, done_in_epoch = 2, 3
+    full = order(5, epoch)
+    resumed = order(5, epoch, resume_iter=epoch * (CLIPS * RATIO // BATCH) + done_in_epoch)
+    assert resumed == full[done_in_epoch * BATCH:]
+    assert order(5, epoch + 1, resume_iter=epoch * 6 + done_in_epoch) == order(5, epoch + 1)  # later epochs whole
+
+
+def test_ranks_still_split_the_epoch():
+    full = order(4, 1)  # one process; two ranks take every other sample of it
+    assert order(4, 1, rank=0, replicas=2) == full[0::2] and order(4, 1, rank=1, replicas=2) == full[1::2]
