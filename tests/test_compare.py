@@ -3,19 +3,26 @@ arms' option files, one tiny end-to-end comparison (and its reuse), the
 val_metrics.jsonl line against BasicSR's own validation log, bad input."""
 import csv
 import fcntl
+import hashlib
 import json
 import math
+import os
 import re
 import threading
 import time
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 import torch
+import yaml
 
 from basicsr.archs import build_network
+from basicsr.utils import mkdir_and_rename
 from std_plugin.cli import compare as compare_cli
+from std_plugin.evaluation import compare_inputs, compare_runs
 from std_plugin.evaluation.compare_budget import apply_budget
+from std_plugin.evaluation.compare_inputs import content_digest
 from std_plugin.evaluation.compare_runs import init_note, plan
 from std_plugin.evaluation.compare_stats import REFERENCE, compare
 from std_plugin.evaluation.compare_table import render_csv, render_markdown
@@ -259,3 +266,82 @@ def test_bad_input_is_one_line_exit_2(tmp_path, tiny_root, capsys, case, message
     err = capsys.readouterr().err
     assert err.startswith('std-compare: error: ') and message in err and err.count('\n') == 1
     assert not (tmp_path / 'experiments').exists()
+
+
+def fake_training(trained):
+    """run_pipeline that 'trains' a run as far as std-compare looks: BasicSR's
+    renaming of an existing experiment folder, net_g_latest.pth and a final
+    validation of every val dataset; appends the run's name to `trained`."""
+    def run_pipeline(root, module, option_file, prog, log):
+        opt = yaml.safe_load(Path(option_file).read_text())
+        exp = Path(root, 'experiments', opt['name'])
+        mkdir_and_rename(str(exp))  # as BasicSR's make_exp_dirs: an old run is kept, archived
+        (exp / 'models').mkdir(parents=True)
+        (exp / 'models' / 'net_g_latest.pth').write_bytes(b'weights')
+        clips = {'calendar': {'psnr': 20.0, 'ssim': 0.6}, 'city': {'psnr': 22.0, 'ssim': 0.7}}
+        write_history(exp / FILE_NAME, [dict(line(opt['train']['total_iter'], 21.0, 0.65), clips=clips)])
+        trained.append(opt['name'])
+    return run_pipeline
+
+
+def test_reuse_is_keyed_on_the_teachers_content(tmp_path, tiny_root, capsys, monkeypatch):
+    trained = []
+    monkeypatch.setattr(compare_runs, 'run_pipeline', fake_training(trained))
+    teacher = tmp_path / 'teacher.pth'
+    teacher.write_bytes(b'teacher, first training')
+    yml = write_yaml(tmp_path / 'cmp.yml', std_options(tiny_root, 'teacher.pth'))
+    argv = ['-opt', str(yml), '--root', str(tmp_path), '--iters', '4', '--val-freq', '4', '--seeds', '1']
+    compare_cli.main(argv)
+    assert trained == ['cmp_compare_baseline_s0', 'cmp_compare_std_s0']
+    recorded = json.loads((tmp_path / 'compare_options' / 'cmp' / 'cmp_compare_std_s0.inputs.json').read_text())
+    assert recorded['path.pretrain_network_t'] == {
+        'path': 'teacher.pth', 'sha256': hashlib.sha256(b'teacher, first training').hexdigest()}
+    assert {'datasets.train.dataroot_gt', 'datasets.val.dataroot_lq', 'datasets.train.meta_info_file',
+            'path.pretrain_network_g'} <= set(recorded)
+    os.utime(teacher, ns=(1, 1))  # touched, same bytes: reused
+    compare_cli.main(argv)
+    assert trained == ['cmp_compare_baseline_s0', 'cmp_compare_std_s0']
+    capsys.readouterr()
+    teacher.write_bytes(b'teacher, trained again')  # same path, same options: only the std arm reads it
+    compare_cli.main(argv)
+    assert trained[2:] == ['cmp_compare_std_s0']
+    said = [x for x in capsys.readouterr().out.splitlines() if 'retraining' in x]
+    assert said == ['std-compare: retraining cmp_compare_std_s0: the content of path.pretrain_network_t '
+                    '(teacher.pth) changed since it was trained']
+    assert len(list((tmp_path / 'experiments').glob('cmp_compare_std_s0_archived_*'))) == 1  # the old run kept
+    (tmp_path / 'compare_options' / 'cmp' / 'cmp_compare_baseline_s0.inputs.json').unlink()
+    compare_cli.main(argv)  # a run trained before the record existed: trained again, saying why
+    assert trained[3:] == ['cmp_compare_baseline_s0']
+    assert "retraining cmp_compare_baseline_s0: no record of its input files' content" in capsys.readouterr().out
+
+
+def test_content_digests_of_files_and_folders(tmp_path, monkeypatch):
+    lmdb = tmp_path / 'gt.lmdb'
+    lmdb.mkdir()
+    (lmdb / 'data.mdb').write_bytes(bytes(range(256)) * 16)
+    (lmdb / 'meta_info.txt').write_text('a 1\n')
+    first = content_digest(str(lmdb))
+    (lmdb / 'lock.mdb').write_bytes(b'readers')  # LMDB's reader table is not content
+    assert content_digest(str(lmdb)) == first
+    (lmdb / 'meta_info.txt').write_text('a 2\n')
+    assert content_digest(str(lmdb)) != first
+    assert content_digest(str(tmp_path / 'nothing')) == 'missing'
+    # a file over the limit: size, time and both ends, not the middle
+    monkeypatch.setattr(compare_inputs, 'FULL_LIMIT', 1024)
+    monkeypatch.setattr(compare_inputs, 'EDGE', 256)
+    big = lmdb / 'data.mdb'
+    os.utime(big, ns=(5, 5))
+    before = compare_inputs.file_digest(str(big))
+    data = bytearray(big.read_bytes())
+    data[2000] ^= 1
+    big.write_bytes(bytes(data))
+    os.utime(big, ns=(5, 5))
+    assert compare_inputs.file_digest(str(big)) == before  # the stated blind spot
+    data[0] ^= 1
+    big.write_bytes(bytes(data))
+    os.utime(big, ns=(5, 5))
+    assert compare_inputs.file_digest(str(big)) != before
+    os.utime(big, ns=(6, 6))
+    data[0] ^= 1
+    big.write_bytes(bytes(data))
+    assert compare_inputs.file_digest(str(big)) != before  # same bytes, another time: not taken as the same

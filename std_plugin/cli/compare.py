@@ -18,8 +18,9 @@ there. Runs go to <root>/experiments/<name>_compare_<arm>_s<seed>, their
 option files, logs and initial weights to <root>/compare_options/<name>/,
 the table (compare_<name>.md/.csv) and curves (curves_<name>.png) to --out
 (default <root>/results/compare_<name>). A finished run (net_g_latest.pth
-and a validation at the last iteration, same options) is reused when the
-command is repeated; --fresh retrains.
+and a validation at the last iteration, same options, and the same content
+of every file it reads: checkpoints, warm start, datasets) is reused when the
+command is repeated; a changed input retrains it, saying so; --fresh retrains.
 """
 import argparse
 

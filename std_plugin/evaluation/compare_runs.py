@@ -14,6 +14,7 @@ from std_plugin.evaluation.bicubic_reference import references
 from std_plugin.evaluation.compare_arms import (check_arms, check_student_init, check_teacher_files, given_init,
                                                 parse_arms, seeded_run)
 from std_plugin.evaluation.compare_budget import apply_budget, check_validation, val_phases
+from std_plugin.evaluation.compare_inputs import RunInputs, changed, read_inputs, write_inputs
 from std_plugin.evaluation.compare_pisr import ARM as PISR, check_pisr_teacher, pisr_note, read_pisr_options, with_pisr
 from std_plugin.evaluation.compare_plot import plot_curves
 from std_plugin.evaluation.compare_stats import compare
@@ -83,7 +84,24 @@ def finished(root, run_opt, option_file):
         all(last in history.get(name, {}) for name in val_names(run_opt))
 
 
+def inputs_file(option_file):
+    """Where the content of a run's input files is recorded when it starts training."""
+    return option_file.with_suffix('.inputs.json')
+
+
+def stale_inputs(recorded, current):
+    """Why a finished run with the same options must be trained again, or '' when it need not."""
+    if recorded is None:
+        return 'no record of its input files\' content (trained before std-compare kept one)'
+    keys = changed(recorded, current)
+    if not keys:
+        return ''
+    named = ', '.join(f'{k} ({(current.get(k) or recorded.get(k))["path"]})' for k in keys[:3])
+    return f'the content of {named}{" and more" if len(keys) > 3 else ""} changed since it was trained'
+
+
 def train_runs(root, runs, folder, fresh, own_init=True):
+    inputs = RunInputs(root)
     bar = tqdm(runs, desc=PROG, unit='run')
     for arm, seed, run_opt in bar:
         bar.set_postfix_str(run_opt['name'])
@@ -91,16 +109,25 @@ def train_runs(root, runs, folder, fresh, own_init=True):
         option_file.parent.mkdir(parents=True, exist_ok=True)
         with exclusive_run(option_file.with_suffix('.lock'), lambda: bar.write(
                 f'{PROG}: waiting for {run_opt["name"]}: another process is training it')):
-            train_run(root, run_opt, seed, option_file, fresh, own_init)
+            train_run(root, run_opt, seed, option_file, fresh, own_init, inputs, bar.write)
     bar.close()
 
 
-def train_run(root, run_opt, seed, option_file, fresh, own_init):
-    if not fresh and finished(root, run_opt, option_file):
-        return
-    if own_init:
+def train_run(root, run_opt, seed, option_file, fresh, own_init, inputs, say=print):
+    """Train one run unless it is finished with the same options and the same
+    input content (compare_inputs); a finished run retrained says why. The
+    experiment folder of a run trained again is kept by BasicSR, renamed
+    <name>_archived_<time>."""
+    if own_init:  # before the digests: the seed's initial weights are one of the run's inputs
         save_initial_weights(run_opt['path']['pretrain_network_g'], run_opt['network_g'], seed)
+    digests = inputs.of(run_opt)
+    if not fresh and finished(root, run_opt, option_file):
+        why = stale_inputs(read_inputs(inputs_file(option_file)), digests)
+        if not why:
+            return
+        say(f'{PROG}: retraining {run_opt["name"]}: {why}')
     write_options(option_file, run_opt)
+    write_inputs(inputs_file(option_file), digests)
     run_pipeline(root, 'train', str(option_file), prog=PROG, log=option_file.with_suffix('.log'))
 
 
