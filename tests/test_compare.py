@@ -140,10 +140,11 @@ def test_arm_options_share_one_init_per_seed(tmp_path, tiny_root):
 
 @pytest.fixture(scope='module')
 def compared(tmp_path_factory, tiny_root, teacher_ckpt):
-    """2 seeds x baseline,std, 4 iterations, validation every 2, through the real train pipeline."""
+    """2 seeds x baseline,std, 4 iterations, validation every 2, through the real
+    train pipeline, two one-thread runs at a time."""
     root = tmp_path_factory.mktemp('compare')
     yml = write_yaml(root / 'cmp.yml', std_options(tiny_root, teacher_ckpt))
-    argv = ['-opt', str(yml), '--root', str(root), '--iters', '4', '--val-freq', '2']
+    argv = ['-opt', str(yml), '--root', str(root), '--iters', '4', '--val-freq', '2', '--jobs', '2']
     compare_cli.main(argv)
     return root, argv
 
@@ -195,6 +196,21 @@ def test_a_run_another_process_trains_is_waited_for_then_reused(compared, capsys
         assert worker.is_alive() and not table.exists()  # blocked before any table
     worker.join(timeout=120)
     assert not worker.is_alive() and table.is_file()
+
+
+def test_a_run_of_a_lane_is_the_run_trained_alone_with_one_thread(compared, tmp_path, monkeypatch):
+    """--jobs 2 trained the fixture's runs two at a time; the std arm of seed 1
+    trained alone (one run at a time, one thread) is the same, bit for bit."""
+    root, argv = compared
+    monkeypatch.setenv('OMP_NUM_THREADS', '1')
+    opt_file = argv[argv.index('-opt') + 1]
+    compare_cli.main(['-opt', opt_file, '--root', str(tmp_path), '--iters', '4', '--val-freq', '2',
+                      '--seed-list', '1', '--arms', 'std'])
+    alone, lane = (r / 'experiments' / 'cmp_compare_std_s1' for r in (tmp_path, root))
+    weights = [torch.load(r / 'models' / 'net_g_latest.pth', weights_only=True)['params'] for r in (alone, lane)]
+    assert weights[0].keys() == weights[1].keys()
+    assert all(torch.equal(weights[0][k], weights[1][k]) for k in weights[0])
+    assert read_history(alone / FILE_NAME) == read_history(lane / FILE_NAME)
 
 
 def logged_validations(log_text):
@@ -272,7 +288,7 @@ def fake_training(trained):
     """run_pipeline that 'trains' a run as far as std-compare looks: BasicSR's
     renaming of an existing experiment folder, net_g_latest.pth and a final
     validation of every val dataset; appends the run's name to `trained`."""
-    def run_pipeline(root, module, option_file, prog, log):
+    def run_pipeline(root, module, option_file, prog, log, env=None):
         opt = yaml.safe_load(Path(option_file).read_text())
         exp = Path(root, 'experiments', opt['name'])
         mkdir_and_rename(str(exp))  # as BasicSR's make_exp_dirs: an old run is kept, archived

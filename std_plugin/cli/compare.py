@@ -12,6 +12,7 @@ the PSNR curves.
     std-compare -opt options/std_fastdvd.yml --iters 2000 --val-freq 250
     std-compare -opt my_std.yml --arms baseline,std,sd,td --seeds 3 --root /data/runs
     std-compare -opt my_std.yml --arms baseline,std,pisr --pisr-opt my_pisr.yml
+    std-compare -opt my_std.yml --seeds 8 --jobs 2      # two one-thread runs at a time
 
 Paths inside the option file are relative to --root, as for train.py run
 there. Runs go to <root>/experiments/<name>_compare_<arm>_s<seed>, their
@@ -54,6 +55,9 @@ def build_parser():
                    'results/ (default: current folder)')
     p.add_argument('--out', help='where the table and curves go (default: <root>/results/compare_<name>)')
     p.add_argument('--fresh', action='store_true', help='retrain runs that are already finished')
+    p.add_argument('--jobs', type=positive, default=1, help='train N runs at a time, each with one thread '
+                   '(OMP_NUM_THREADS=1); a run is then the same, bit for bit, as trained alone with one thread '
+                   '(default: 1, one run at a time with the threads the environment gives)')
     return p
 
 
