@@ -83,7 +83,8 @@ def csv_number(value):
 def render_csv(tables):
     """One line per (dataset, row, metric): n, mean, sample sd, SE, the 95% CI,
     the paired p-value (gains only), the seeds and the per-seed values; empty
-    where one seed gives no value. The pooled endpoint's dataset is 'pooled endpoint'."""
+    where one seed gives no value (and n, seeds for the bicubic reference,
+    which is one number). The pooled endpoint's dataset is 'pooled endpoint'."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator='\n')
     writer.writerow(['dataset', 'iteration', 'row', 'paired_gain', 'metric', 'n', 'mean', 'std_sample', 'se',
@@ -93,8 +94,10 @@ def render_csv(tables):
             for m in table.metrics:
                 cell = row.cells[m]
                 low, high = cell.ci
-                writer.writerow([table.dataset, table.iteration, row.label, int(row.gain), m, cell.n,
-                                 f'{cell.mean:.6f}', csv_number(cell.std), csv_number(cell.se), csv_number(low),
-                                 csv_number(high), f'{cell.p:.6g}' if row.gain and not math.isnan(cell.p) else '',
-                                 ' '.join(str(s) for s in table.seeds), ' '.join(f'{v:.6f}' for v in cell.values)])
+                seeds = '' if row.reference else ' '.join(str(s) for s in table.seeds)
+                writer.writerow([table.dataset, table.iteration, row.label, int(row.gain), m,
+                                 '' if row.reference else cell.n, f'{cell.mean:.6f}', csv_number(cell.std),
+                                 csv_number(cell.se), csv_number(low), csv_number(high),
+                                 f'{cell.p:.6g}' if row.gain and not math.isnan(cell.p) else '', seeds,
+                                 ' '.join(f'{v:.6f}' for v in cell.values)])
     return out.getvalue()
