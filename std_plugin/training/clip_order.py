@@ -10,7 +10,12 @@ the order is then uniformly random and independent across seeds, the same
 for every run with the same manual_seed (the arms of a seed see the same
 batches), and still a function of (seed, epoch) alone, so a resumed run can
 skip the batches it already consumed. Every rank relabels the same way, so
-the ranks still split the epoch between them."""
+the ranks still split the epoch between them.
+
+manual_seed 0 keeps BasicSR's order (no relabelling): runs trained with it
+before this existed (the demo's shipped teacher and warm start) replay bit
+for bit. Its order is still pseudo-random per epoch and independent of the
+other seeds' relabelled ones."""
 import numpy as np
 import torch
 
@@ -26,8 +31,8 @@ def relabelling(seed, epoch, size):
 def seeded_order(indices, seed, epoch, size):
     """BasicSR's epoch order `indices` (dataset indices, size of them) under the
     seed's relabelling; unchanged when no seed is known (a dataset this plugin
-    did not build)."""
-    if seed is None:
+    did not build) or for seed 0 (BasicSR's own order, as before)."""
+    if not seed:
         return indices
     labels = relabelling(seed, epoch, size)
     return [labels[i] for i in indices]
