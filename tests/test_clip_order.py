@@ -64,3 +64,31 @@ def test_a_run_resumed_mid_epoch_gets_the_rest_of_the_same_order():
 def test_ranks_still_split_the_epoch():
     full = order(4, 1)  # one process; two ranks take every other sample of it
     assert order(4, 1, rank=0, replicas=2) == full[0::2] and order(4, 1, rank=1, replicas=2) == full[1::2]
+
+
+def test_a_training_run_orders_its_clips_by_manual_seed(tiny_root, monkeypatch):
+    """Wired as train_pipeline uses it: load_resume_state hands manual_seed to
+    the train set, whose sampler (basicsr.train.EnlargedSampler, swapped by
+    install) relabels BasicSR's order with it."""
+    import basicsr.train
+    from std_plugin.training.resume import build_dataset, install, load_resume_state
+    from tests.conftest import base_options
+    for name in ('load_resume_state', 'EnlargedSampler', 'build_dataset'):  # put back after the test
+        monkeypatch.setattr(basicsr.train, name, getattr(basicsr.train, name))
+    install()
+    assert basicsr.train.EnlargedSampler is ResumableSampler
+    orders = {}
+    for seed in (0, 3):
+        opt = dict(base_options('order', tiny_root), manual_seed=seed, auto_resume=False)
+        train = dict(opt['datasets']['train'], phase='train', scale=4)
+        opt['datasets']['train'] = train
+        assert load_resume_state(opt) is None and train[SAMPLE_SEED] == seed
+        dataset = build_dataset(train)
+        sampler = basicsr.train.EnlargedSampler(dataset, 1, 0, train['dataset_enlarge_ratio'])
+        sampler.set_epoch(1)
+        orders[seed] = [index for index, _ in sampler]  # (index, augmentation seed key) pairs
+        basicsr_sampler = EnlargedSampler(dataset, 1, 0, train['dataset_enlarge_ratio'])
+        basicsr_sampler.set_epoch(1)
+        expected = seeded_order(list(basicsr_sampler), seed, 1, len(dataset))
+        assert orders[seed] == expected
+    assert orders[0] != orders[3]
