@@ -185,6 +185,7 @@ class STDModel(VideoBaseModel):
     def log_teacher_check(self):
         """One line: the teacher's temporal gain, a warning when TD has little to carry."""
         checked = start_check(self.opt, self.net_t, self.device)
+        self.tap_t.clear()  # the check's forwards must not reach the first iteration's teacher features
         if checked is not None:
             gain, warning = checked
             logger = get_root_logger()
