@@ -183,7 +183,7 @@ def compare_arms(args):
     opt = apply_budget(opt, args.iters, args.val_freq)
     folder = ignored_folder(root / 'compare_options') / opt['name']
     runs = plan(opt, arms, seeds, folder, pisr)
-    jobs = getattr(args, 'jobs', 1)  # std-demo's arguments have no --jobs
+    jobs = getattr(args, 'jobs', 1)  # callers that build their own namespace may leave it out
     if jobs < 1:
         raise InputError(f'--jobs: {jobs} is not a positive number of parallel runs')
     train_runs(root, runs, folder, args.fresh, own_init=not given_init(opt), jobs=jobs)
