@@ -3,19 +3,45 @@
 truncated file that `--auto_resume` then picks. Here BasicSR's own save code
 writes into a hidden staging folder next to the target and the finished file
 is renamed into place (atomic on one filesystem): a file under its final name
-is always complete, and the previous one stays intact until then."""
+is always complete, and the previous one stays intact until then.
+
+BasicSR catches a failed torch.save, retries, then logs "Just ignore it" and
+trains on: a run that cannot checkpoint would lose everything after the last
+good one. A save that left nothing in the staging folder stops the run with
+the cause (found by writing there once more) and the checkpoint still intact."""
 import os
 import os.path as osp
 import shutil
 from contextlib import contextmanager
 
+from std_plugin.training.disk_errors import disk_cause, is_disk_error, probe_write
+from std_plugin.training.errors import CheckpointError
+from std_plugin.training.resume import last_checkpoint_note
+
 STAGING = '.saving'
 
 
+def save_failure(path_opt, key, staging, err=None):
+    """The CheckpointError for a save that failed (err) or wrote nothing into staging."""
+    try:
+        if err is not None:
+            raise err
+        probe_write(staging)
+        cause = f'nothing was written to {staging} (see the warnings above)'
+    except OSError as disk:
+        if not is_disk_error(disk):
+            raise
+        cause = disk_cause(disk, staging)
+    shutil.rmtree(staging, ignore_errors=True)
+    return CheckpointError(f'path.{key}: cannot save a checkpoint: {cause}; training stops (a run that cannot '
+                           f'checkpoint should not go on); {last_checkpoint_note(path_opt)}')
+
+
 @contextmanager
-def staged(path_opt, key):
+def staged(path_opt, key, expect_files=True):
     """Point path_opt[key] at a staging folder while the body writes, then move
-    every file written there into the real folder."""
+    every file written there into the real folder. expect_files: the body must
+    write at least one file (BasicSR's 'latest' save writes no training state)."""
     final = path_opt[key]
     staging = osp.join(final, STAGING)
     shutil.rmtree(staging, ignore_errors=True)  # half-written leftovers of a killed save
@@ -23,7 +49,15 @@ def staged(path_opt, key):
     path_opt[key] = staging
     try:
         yield
+    except OSError as err:
+        if not is_disk_error(err):
+            raise
+        path_opt[key] = final
+        raise save_failure(path_opt, key, staging, err) from None
     finally:
         path_opt[key] = final
-    for name in sorted(os.listdir(staging)):
+    names = sorted(os.listdir(staging))
+    if expect_files and not names:
+        raise save_failure(path_opt, key, staging)
+    for name in names:
         os.replace(osp.join(staging, name), osp.join(final, name))
