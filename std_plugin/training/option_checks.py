@@ -16,6 +16,8 @@ from basicsr.utils.registry import ARCH_REGISTRY, DATASET_REGISTRY, LOSS_REGISTR
 from std_plugin.distill.clip_teacher import check_clip_teacher_options
 from std_plugin.training.errors import DataError, OptionError
 from std_plugin.training.frame_sizes import first_frame
+from std_plugin.training.lmdb_integrity import check_lmdb
+from std_plugin.training.meta_info_check import check_stated_shape, read_clip_lines, warn_duplicates
 
 # Datasets that give one GT frame per sample: STD needs all N frames of a clip.
 SINGLE_FRAME_DATASETS = ('Vimeo90KDataset', 'REDSDataset')
@@ -73,20 +75,28 @@ def check_dataset_paths(phase, dataset):
         check_exists(dataset.get(root), f'datasets.{phase}.{root}', 'LMDB' if is_lmdb else 'folder')
         if is_lmdb and dataset.get(root):
             check_exists(osp.join(dataset[root], 'data.mdb'), f'datasets.{phase}.{root}', 'LMDB data file')
+            check_lmdb(dataset[root], f'datasets.{phase}.{root}')  # a truncated file is SIGBUS when read
     check_exists(dataset.get('meta_info_file'), f'datasets.{phase}.meta_info_file')
 
 
-def meta_clips(meta_file):
-    with open(meta_file) as f:
-        return [line.split()[0] for line in f if line.strip()]
+def is_clip_list(phase, dataset):
+    """A training set whose meta_info file lists its clips (Vimeo90K*, REDS*)."""
+    kind = dataset.get('type', '')
+    return phase == 'train' and bool(dataset.get('meta_info_file')) and ('Vimeo90K' in kind or 'REDS' in kind)
 
 
 def check_meta_clips(phase, dataset):
-    """Every clip the meta_info file lists must be in the GT and LQ data."""
-    if not dataset.get('meta_info_file') or 'Vimeo90K' not in dataset.get('type', ''):
+    """The meta_info file reads as BasicSR reads it, and every clip it lists is
+    in the GT and LQ data."""
+    if not is_clip_list(phase, dataset):
         return
+    key = f'datasets.{phase}.meta_info_file'
+    rows = read_clip_lines(dataset['meta_info_file'], key)
+    warn_duplicates(rows, dataset['meta_info_file'], key)
+    if 'Vimeo90K' not in dataset.get('type', ''):
+        return  # REDS keys are clip/frame: its clip check would need the frame count
     is_lmdb = (dataset.get('io_backend') or {}).get('type') == 'lmdb'
-    clips = meta_clips(dataset['meta_info_file'])
+    clips = list(dict.fromkeys(clip for _, clip, _ in rows))
     for root in ('dataroot_gt', 'dataroot_lq'):
         missing = (missing_lmdb_clips if is_lmdb else missing_folder_clips)(dataset[root], clips)
         if missing:
@@ -244,6 +254,10 @@ def check_frame_sizes(phase, dataset, scale, opt):
     if gt is None:
         return
     (name, (gh, gw)), gt_size = gt, dataset.get('gt_size')
+    if is_clip_list(phase, dataset):
+        check_stated_shape(read_clip_lines(dataset['meta_info_file'], f'datasets.{phase}.meta_info_file'),
+                           dataset['meta_info_file'], f'datasets.{phase}.meta_info_file', name, (gh, gw),
+                           f'{name} in {dataset["dataroot_gt"]}')
     if phase == 'train' and gt_size:
         check_patch_size(gt_size, scale, opt)
         if gt_size > min(gh, gw):
@@ -251,6 +265,10 @@ def check_frame_sizes(phase, dataset, scale, opt):
                               f'{dataset["dataroot_gt"]}); expected gt_size <= {min(gh, gw)}')
     hr_in = any((opt.get(k) or {}).get('hr_in') for k in ('network_g', 'network_t'))  # LR read at GT size
     lq = None if hr_in else first_frame(dataset['dataroot_lq'], is_lmdb, name)
+    if is_lmdb and not hr_in and lq is None:
+        raise DataError(f'datasets.{phase}.dataroot_lq: LMDB {dataset["dataroot_lq"]} has no key {name!r}, the first '
+                        f'frame of the GT LMDB {dataset["dataroot_gt"]}; GT and LR LMDBs hold different clips '
+                        '(an LR LMDB left from other footage?)')
     if lq is not None and lq[0] == name and scale and lq[1] != (gh // scale, gw // scale):
         lh, lw = lq[1]
         raise DataError(f'datasets.{phase}.dataroot_lq: {dataset["dataroot_lq"]} holds {lw}x{lh} frames for the '
