@@ -18,6 +18,7 @@ from std_plugin.training.errors import DataError, OptionError
 from std_plugin.training.frame_sizes import first_frame
 from std_plugin.training.lmdb_integrity import check_lmdb
 from std_plugin.training.meta_info_check import check_stated_shape, read_clip_lines, warn_duplicates
+from std_plugin.training.path_args import OUT_FOLDER, check_output
 
 # Datasets that give one GT frame per sample: STD needs all N frames of a clip.
 SINGLE_FRAME_DATASETS = ('Vimeo90KDataset', 'REDSDataset')
@@ -179,11 +180,8 @@ def check_writable(opt):
     folder = opt['path'].get('experiments_root') or opt['path'].get('results_root')
     if not folder:
         return
-    existing = folder
-    while not osp.exists(existing):
-        existing = osp.dirname(existing)
-    if not os.access(existing, os.W_OK):
-        raise OptionError(f'output folder {folder} is not writable ({existing} refuses writes)')
+    key = 'path.experiments_root' if opt['path'].get('experiments_root') else 'path.results_root'
+    check_output(key, OUT_FOLDER, folder)  # a file in the way, read-only, full, not writable
 
 
 def option_file_argument(argv):

@@ -23,6 +23,8 @@ FILE, FOLDER, FILE_OR_FOLDER, OPTIONS, LMDB, WORKDIR = 'file', 'folder', 'file o
 # Output kinds: what a command writes.
 OUT_FILE, OUT_FOLDER = 'output file', 'output folder'
 OUTPUTS = (OUT_FILE, OUT_FOLDER)
+# Less free space than this where an output goes is a full disk: refused before any work.
+MIN_FREE_BYTES = 1 << 20
 KIND_ATTR = 'std_path_kind'
 
 
@@ -107,10 +109,21 @@ def check_output(flag, kind, path):
     base = existing_ancestor(path if kind == OUT_FOLDER else os.path.dirname(os.path.abspath(path)))
     if not os.path.isdir(base):
         raise InputError(f'{flag}: {path} lies under the file {base}; expected a path under a folder')
-    if hasattr(os, 'statvfs') and os.statvfs(base).f_flag & os.ST_RDONLY:
-        raise InputError(f'{flag}: {path} is on a read-only file system ({base}); expected a writable place')
+    check_filesystem(flag, path, base)
     if not os.access(base, os.W_OK):
         raise InputError(f'{flag}: {path} cannot be written ({base} is not writable); expected a writable place')
+
+
+def check_filesystem(flag, path, base):
+    """The file system holding base is writable and not full (before hours of work, not after)."""
+    if not hasattr(os, 'statvfs'):
+        return
+    fs = os.statvfs(base)
+    if fs.f_flag & os.ST_RDONLY:
+        raise InputError(f'{flag}: {path} is on a read-only file system ({base}); expected a writable place')
+    free = fs.f_bavail * fs.f_frsize
+    if free < MIN_FREE_BYTES:
+        raise InputError(f'{flag}: no space left on {path} ({base} has {free} bytes free); free some space first')
 
 
 def check_not_over_input(out, inputs):
