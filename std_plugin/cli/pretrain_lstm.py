@@ -43,6 +43,7 @@ from std_plugin.distill.windows import clip_to_windows, windows_to_clip
 from std_plugin.losses.temporal_memory_loss import TemporalMemoryLoss
 from std_plugin.models.std_model import build_adapter, build_temporal_memory, frame_count, probe
 from std_plugin.training.option_checks import NON_ARCH_KEYS
+from std_plugin.training.disk_errors import named_writes
 from std_plugin.training.errors import InputError, run_command
 from std_plugin.training.path_args import OPTIONS, OUT_FILE, add_path_argument, parse_checked, read_option_file
 
@@ -182,7 +183,7 @@ def run(args):
     os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
     tmp = args.out + '.tmp'
     try:
-        with open(tmp, 'wb') as f:  # a Python file: a full disk raises OSError(ENOSPC), not a zip-writer error
+        with named_writes(tmp), open(tmp, 'wb') as f:  # a Python file: a full disk raises OSError(ENOSPC), not a zip-writer error
             torch.save(ckpt, f)
         os.replace(tmp, args.out)  # never a half-written checkpoint under the final name
     finally:

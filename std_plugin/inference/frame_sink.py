@@ -8,6 +8,7 @@ import os
 
 import cv2
 
+from std_plugin.training.disk_errors import disk_cause, is_disk_error, named_writes, probe_write
 from std_plugin.training.errors import InputError
 
 
@@ -26,7 +27,7 @@ def write_png(path, img):
     ok, buf = cv2.imencode('.png', img)
     if not ok:
         raise InputError(f'--out: OpenCV cannot encode a {img.shape} frame as PNG ({path})')
-    with open(path, 'wb') as f:
+    with named_writes(path), open(path, 'wb') as f:
         f.write(buf.tobytes())
 
 
@@ -38,6 +39,18 @@ def video_frame_count(path):
         count += 1
     cap.release()
     return count
+
+
+def video_failure(video):
+    """Why OpenCV's writer (which reports nothing) lost frames: the disk, found by
+    writing beside the video once more, or else the codec."""
+    try:
+        probe_write(os.path.dirname(os.path.abspath(video)))
+    except OSError as err:
+        if is_disk_error(err):
+            return disk_cause(err, video)
+        raise
+    return 'the codec failed'
 
 
 class FrameSink:
@@ -80,8 +93,8 @@ class FrameSink:
         if found != self.written:
             if os.path.exists(self.video):
                 os.remove(self.video)
-            raise InputError(f'--video: {self.video} reads back {found} of the {self.written} frames written '
-                             '(a full disk or a codec failure?); the video was removed, the PNG frames in '
+            raise InputError(f'--video: {video_failure(self.video)}: {self.video} reads back {found} of the '
+                             f'{self.written} frames written; the video was removed, the PNG frames in '
                              f'{self.out_dir} are complete')
 
     def __enter__(self):

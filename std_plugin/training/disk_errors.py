@@ -9,6 +9,7 @@ same folder once more."""
 import errno
 import os
 import uuid
+from contextlib import contextmanager
 
 CAUSES = {
     errno.ENOSPC: 'no space left on {path} (the disk is full)',
@@ -50,6 +51,18 @@ def disk_error_line(err, outputs=()):
     flag, path = output_flag(err, list(outputs))
     cause = disk_cause(err, path)
     return f'{flag}: {cause}' if flag else cause
+
+
+@contextmanager
+def named_writes(path):
+    """A disk error raised by a write of the block without a file name (a full
+    disk fails in write(), whose OSError names nothing) gets `path`."""
+    try:
+        yield
+    except OSError as err:
+        if is_disk_error(err) and not err.filename:
+            err.filename = str(path)
+        raise
 
 
 def probe_write(folder):

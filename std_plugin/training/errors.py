@@ -37,6 +37,11 @@ class InputError(StdError):
     """A std-* tool's input is missing or unusable."""
 
 
+class PathError(InputError, DataError):
+    """A path (a command's argument or an option file's) is missing, of the wrong
+    kind, empty, unwritable, or an output over an input (path_args)."""
+
+
 class DatasetPrepError(StdError):
     """A bad input file, folder or output path of a dataset script. The message
     names the file and says what is wrong; the scripts print it as one line

@@ -16,9 +16,8 @@ from basicsr.utils.registry import ARCH_REGISTRY, DATASET_REGISTRY, LOSS_REGISTR
 from std_plugin.distill.clip_teacher import check_clip_teacher_options
 from std_plugin.training.errors import DataError, OptionError
 from std_plugin.training.frame_sizes import first_frame
-from std_plugin.training.lmdb_integrity import check_lmdb
 from std_plugin.training.meta_info_check import check_stated_shape, read_clip_lines, warn_duplicates
-from std_plugin.training.path_args import OUT_FOLDER, check_output
+from std_plugin.training.path_args import FILE, FOLDER, LMDB, OUT_FOLDER, check_input, check_output
 
 # Datasets that give one GT frame per sample: STD needs all N frames of a clip.
 SINGLE_FRAME_DATASETS = ('Vimeo90KDataset', 'REDSDataset')
@@ -71,13 +70,15 @@ def check_exists(path, key, what='file'):
 
 
 def check_dataset_paths(phase, dataset):
+    """The dataset's paths as every command's path arguments are checked (path_args):
+    exists, of the kind expected, not empty; an LMDB complete (a truncated one is
+    SIGBUS when read)."""
     is_lmdb = (dataset.get('io_backend') or {}).get('type') == 'lmdb'
     for root in ('dataroot_gt', 'dataroot_lq'):
-        check_exists(dataset.get(root), f'datasets.{phase}.{root}', 'LMDB' if is_lmdb else 'folder')
-        if is_lmdb and dataset.get(root):
-            check_exists(osp.join(dataset[root], 'data.mdb'), f'datasets.{phase}.{root}', 'LMDB data file')
-            check_lmdb(dataset[root], f'datasets.{phase}.{root}')  # a truncated file is SIGBUS when read
-    check_exists(dataset.get('meta_info_file'), f'datasets.{phase}.meta_info_file')
+        if dataset.get(root):
+            check_input(f'datasets.{phase}.{root}', LMDB if is_lmdb else FOLDER, dataset[root])
+    if dataset.get('meta_info_file'):
+        check_input(f'datasets.{phase}.meta_info_file', FILE, dataset['meta_info_file'])
 
 
 def is_clip_list(phase, dataset):
@@ -171,7 +172,7 @@ def check_checkpoints(opt):
                           'teacher has nothing to teach')
     for key, value in path.items():
         if key.startswith('pretrain_network_') and value and not path.get('resume_state'):
-            check_exists(value, f'path.{key}', 'checkpoint')
+            check_input(f'path.{key}', FILE, value)
     if not opt.get('auto_resume'):  # --auto_resume ignores path.resume_state
         check_exists(path.get('resume_state'), 'path.resume_state', 'training state')
 
@@ -196,8 +197,7 @@ def check_option_file(argv):
     path = option_file_argument(argv)
     if path is None:
         return  # BasicSR's own parser says -opt is required
-    if not osp.isfile(path):
-        raise OptionError(f'-opt: option file {path} ' + ('is a folder' if osp.isdir(path) else 'does not exist'))
+    check_input('-opt', FILE, path)
     try:
         with open(path, encoding='utf-8') as f:
             text = f.read()

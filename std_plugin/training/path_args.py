@@ -14,7 +14,7 @@ import os
 import yaml
 
 from std_plugin.training.disk_errors import is_within
-from std_plugin.training.errors import InputError
+from std_plugin.training.errors import PathError
 from std_plugin.training.lmdb_integrity import check_lmdb
 
 # Input kinds: what a command reads. `workdir` is a folder the command reads and
@@ -59,15 +59,15 @@ def path_of(value):
 
 def check_input(flag, kind, path):
     if not os.path.exists(path):
-        raise InputError(f'{flag}: {path} does not exist')
+        raise PathError(f'{flag}: {path} does not exist')
     if kind in (FOLDER, LMDB, WORKDIR) and not os.path.isdir(path):
-        raise InputError(f'{flag}: {path} is a file; expected a folder')
+        raise PathError(f'{flag}: {path} is a file; expected a folder')
     if kind in (FILE, OPTIONS) and os.path.isdir(path):
-        raise InputError(f'{flag}: {path} is a folder; expected a file')
+        raise PathError(f'{flag}: {path} is a folder; expected a file')
     if os.path.isfile(path) and os.path.getsize(path) == 0:
-        raise InputError(f'{flag}: {path} is empty (0 bytes)')
+        raise PathError(f'{flag}: {path} is empty (0 bytes)')
     if kind in (FOLDER, FILE_OR_FOLDER) and os.path.isdir(path) and not os.listdir(path):
-        raise InputError(f'{flag}: {path} is an empty folder')
+        raise PathError(f'{flag}: {path} is an empty folder')
     if kind == OPTIONS:
         read_option_file(flag, path)
     if kind == LMDB:
@@ -83,14 +83,14 @@ def read_option_file(flag, path):
     except UnicodeDecodeError:
         text = None
     if text is None or '\0' in text:
-        raise InputError(f'{flag}: {path} is not a text file (it starts with {raw[:12]!r}); expected a YAML '
+        raise PathError(f'{flag}: {path} is not a text file (it starts with {raw[:12]!r}); expected a YAML '
                          'option file')
     try:
         opt = yaml.safe_load(text)
     except yaml.YAMLError as err:
-        raise InputError(f'{flag}: {path} is not valid YAML: {str(err).splitlines()[0]}') from None
+        raise PathError(f'{flag}: {path} is not valid YAML: {str(err).splitlines()[0]}') from None
     if not isinstance(opt, dict):
-        raise InputError(f'{flag}: {path} holds a YAML {type(opt).__name__}; expected an option file of keys')
+        raise PathError(f'{flag}: {path} holds a YAML {type(opt).__name__}; expected an option file of keys')
     return opt
 
 
@@ -103,15 +103,15 @@ def existing_ancestor(path):
 
 def check_output(flag, kind, path):
     if kind == OUT_FILE and os.path.isdir(path):
-        raise InputError(f'{flag}: {path} is a folder; expected a file name')
+        raise PathError(f'{flag}: {path} is a folder; expected a file name')
     if kind == OUT_FOLDER and os.path.exists(path) and not os.path.isdir(path):
-        raise InputError(f'{flag}: {path} is a file; expected a folder')
+        raise PathError(f'{flag}: {path} is a file; expected a folder')
     base = existing_ancestor(path if kind == OUT_FOLDER else os.path.dirname(os.path.abspath(path)))
     if not os.path.isdir(base):
-        raise InputError(f'{flag}: {path} lies under the file {base}; expected a path under a folder')
+        raise PathError(f'{flag}: {path} lies under the file {base}; expected a path under a folder')
     check_filesystem(flag, path, base)
     if not os.access(base, os.W_OK):
-        raise InputError(f'{flag}: {path} cannot be written ({base} is not writable); expected a writable place')
+        raise PathError(f'{flag}: {path} cannot be written ({base} is not writable); expected a writable place')
 
 
 def check_filesystem(flag, path, base):
@@ -120,10 +120,10 @@ def check_filesystem(flag, path, base):
         return
     fs = os.statvfs(base)
     if fs.f_flag & os.ST_RDONLY:
-        raise InputError(f'{flag}: {path} is on a read-only file system ({base}); expected a writable place')
+        raise PathError(f'{flag}: {path} is on a read-only file system ({base}); expected a writable place')
     free = fs.f_bavail * fs.f_frsize
     if free < MIN_FREE_BYTES:
-        raise InputError(f'{flag}: no space left on {path} ({base} has {free} bytes free); free some space first')
+        raise PathError(f'{flag}: no space left on {path} ({base} has {free} bytes free); free some space first')
 
 
 def check_not_over_input(out, inputs):
@@ -134,7 +134,7 @@ def check_not_over_input(out, inputs):
         if is_within(path, in_path) or is_within(in_path, path):
             what = 'folder' if os.path.isdir(in_path) else 'file'
             wanted = 'folder' if kind == OUT_FOLDER else 'file'
-            raise InputError(f'{flag}: {path} is, contains or lies inside the {in_flag} {what} {in_path}; '
+            raise PathError(f'{flag}: {path} is, contains or lies inside the {in_flag} {what} {in_path}; '
                              f'expected a separate {wanted} (the input would be overwritten or mixed with results)')
 
 
@@ -145,8 +145,8 @@ def check_paths(paths):
     protected = [p for p in inputs if p[1] != WORKDIR]
     outputs = [p for p in paths if p[1] in OUTPUTS]
     for out in outputs:
+        check_not_over_input(out, protected)  # first: the worst mistake is said even when the kind is wrong too
         check_output(*out)
-        check_not_over_input(out, protected)
 
 
 def parse_checked(parser, argv=None):
