@@ -59,8 +59,13 @@ def one_line(err):
 def install_faulthandler():
     """A death by signal (SIGSEGV in a native op, SIGBUS on a mapped file) still
     prints where it happened, instead of an exit status alone."""
-    if not faulthandler.is_enabled():
+    if faulthandler.is_enabled():
+        return
+    try:
         faulthandler.enable(all_threads=True)
+    except (AttributeError, ValueError, OSError):  # sys.stderr replaced by an object without a file descriptor
+        if sys.__stderr__ is not None:
+            faulthandler.enable(file=sys.__stderr__, all_threads=True)
 
 
 def output_paths(args):
