@@ -162,6 +162,10 @@ class Fault:
     make: object  # (world, flag, value) -> new value; may create files
     during_run: bool = False  # only for commands that run quickly
     patch: object = None  # (world, path) -> context manager active while the command runs
+    group: str = ''  # the README table's column (default: the name)
+
+    def __post_init__(self):
+        self.group = self.group or self.name
 
 
 def missing(w, flag, value):
@@ -353,35 +357,39 @@ def unchanged(w, flag, value):
 
 
 INPUTS = (FILE, FOLDER, FILE_OR_FOLDER, OPTIONS, LMDB, META, WORKDIR)
+KIND, EMPTY, CONTENT, TRUNCATED = 'wrong kind', 'empty', 'wrong content', 'LMDB incomplete or truncated'
+META_BAD, OVER = 'malformed meta_info', 'output over an input'
+BLANK_LINE = meta_edit(lambda t: t.replace('\n', '\n\n', 1))
+WRONG_SHAPE = meta_edit(lambda t: t.replace('(32,32,3)', '(7,64,64)'))
+UNKNOWN_CLIP = meta_edit(lambda t: t + '00042/0001 7 (32,32,3)\n')
+TAB = meta_edit(lambda t: t.replace(' 7 ', '\t7 ', 1))
 FAULTS = [
     Fault('missing', INPUTS, 'does not exist', missing),
-    Fault('folder for a file', (FILE, OPTIONS, META), 'expected a file', a_folder),
-    Fault('file for a folder', (FOLDER, LMDB, WORKDIR), 'expected a folder', a_file),
-    Fault('empty file', (FILE, FILE_OR_FOLDER, OPTIONS), 'empty', empty_file),
-    Fault('empty folder', (FOLDER, FILE_OR_FOLDER), 'empty folder', empty_folder),
-    Fault('text for binary', (FILE, FILE_OR_FOLDER), ' not a ', text_file),
-    Fault('binary for text', (OPTIONS, META), 'not a text file', binary_file),
-    Fault('YAML not a mapping', (OPTIONS,), 'expected', yaml_list),
-    Fault('LMDB without data.mdb', (LMDB,), 'no data.mdb', a_folder),
-    Fault('LMDB truncated to 10%', (LMDB,), 'truncated', truncated_lmdb(0.1)),
-    Fault('LMDB truncated to 50%', (LMDB,), 'truncated', truncated_lmdb(0.5)),
-    Fault('LMDB truncated to 90%', (LMDB,), 'truncated', truncated_lmdb(0.9)),
-    Fault('meta_info blank line', (META,), 'is blank', meta_edit(lambda t: t.replace('\n', '\n\n', 1))),
-    Fault('meta_info wrong shape', (META,), 'the meta_info file is wrong',
-          meta_edit(lambda t: t.replace('(32,32,3)', '(7,64,64)'))),
-    Fault('meta_info unknown clip', (META,), 'names clip', meta_edit(lambda t: t + '00042/0001 7 (32,32,3)\n')),
-    Fault('meta_info malformed line', (META,), 'expected "clip num_frames (h,w,c)"',
-          meta_edit(lambda t: t.replace(' 7 ', '\t7 ', 1))),
-    Fault('meta_info empty', (META,), 'empty', meta_edit(lambda t: '')),
-    Fault('file for a folder', (OUT_FOLDER,), 'expected a folder', a_file),
-    Fault('folder for a file', (OUT_FILE,), 'expected a file name', a_folder),
+    Fault('folder for a file', (FILE, OPTIONS, META), 'expected a file', a_folder, group=KIND),
+    Fault('file for a folder', (FOLDER, LMDB, WORKDIR), 'expected a folder', a_file, group=KIND),
+    Fault('empty file', (FILE, FILE_OR_FOLDER, OPTIONS), 'empty', empty_file, group=EMPTY),
+    Fault('empty folder', (FOLDER, FILE_OR_FOLDER), 'empty folder', empty_folder, group=EMPTY),
+    Fault('text for binary', (FILE, FILE_OR_FOLDER), ' not a ', text_file, group=CONTENT),
+    Fault('binary for text', (OPTIONS, META), 'not a text file', binary_file, group=CONTENT),
+    Fault('YAML not a mapping', (OPTIONS,), 'expected', yaml_list, group=CONTENT),
+    Fault('LMDB without data.mdb', (LMDB,), 'no data.mdb', a_folder, group=TRUNCATED),
+    Fault('LMDB truncated to 10%', (LMDB,), 'truncated', truncated_lmdb(0.1), group=TRUNCATED),
+    Fault('LMDB truncated to 50%', (LMDB,), 'truncated', truncated_lmdb(0.5), group=TRUNCATED),
+    Fault('LMDB truncated to 90%', (LMDB,), 'truncated', truncated_lmdb(0.9), group=TRUNCATED),
+    Fault('meta_info blank line', (META,), 'is blank', BLANK_LINE, group=META_BAD),
+    Fault('meta_info wrong shape', (META,), 'the meta_info file is wrong', WRONG_SHAPE, group=META_BAD),
+    Fault('meta_info unknown clip', (META,), 'names clip', UNKNOWN_CLIP, group=META_BAD),
+    Fault('meta_info malformed line', (META,), 'expected "clip num_frames (h,w,c)"', TAB, group=META_BAD),
+    Fault('meta_info empty', (META,), 'empty', meta_edit(lambda t: ''), group=META_BAD),
+    Fault('file for a folder', (OUT_FOLDER,), 'expected a folder', a_file, group=KIND),
+    Fault('folder for a file', (OUT_FILE,), 'expected a file name', a_folder, group=KIND),
     Fault('read-only file system', (OUT_FILE, OUT_FOLDER), 'read-only', unchanged, patch=read_only_fs),
     Fault('full file system', (OUT_FILE, OUT_FOLDER), 'no space left', unchanged, patch=full_fs),
     Fault('disk fills during the run', (OUT_FILE, OUT_FOLDER), 'no space left', unchanged, during_run=True,
           patch=disk_fills),
-    Fault('is an input', (OUT_FILE, OUT_FOLDER), 'is, contains or lies inside', the_input),
-    Fault('inside an input folder', (OUT_FILE, OUT_FOLDER), 'is, contains or lies inside', inside_input),
-    Fault('contains an input', (OUT_FOLDER,), 'is, contains or lies inside', containing_input),
+    Fault('is an input', (OUT_FILE, OUT_FOLDER), 'is, contains or lies inside', the_input, group=OVER),
+    Fault('inside an input folder', (OUT_FILE, OUT_FOLDER), 'is, contains or lies inside', inside_input, group=OVER),
+    Fault('contains an input', (OUT_FOLDER,), 'is, contains or lies inside', containing_input, group=OVER),
 ]
 # Training only: another process trains the same experiment.
 CONCURRENT = Fault('another run holds the experiment', (), 'another process (PID', unchanged, patch=other_run)
@@ -595,20 +603,24 @@ def answer(cell, status, err):
 
 
 def markdown_table(results):
-    """results: {cell id: (cell, answer, line)} -> command x fault class table."""
-    faults = [f.name for f in FAULTS] + [CONCURRENT.name]
-    used = [f for f in faults if any(c.fault.name == f for c, _, _ in results.values())]
+    """results: {cell id: (cell, answer, line)} -> command x fault class table. A
+    table cell says how many matrix cells answered with exit 2 and one line out of
+    how many were tried; '-' where the class does not apply to the command's paths."""
+    groups = list(dict.fromkeys(f.group for f in FAULTS + [CONCURRENT]))
     names = list(dict.fromkeys(c.command.name for c, _, _ in results.values()))
-    lines = ['| command | ' + ' | '.join(used) + ' |', '|---|' + '---|' * len(used)]
+    lines = ['| command | ' + ' | '.join(groups) + ' |', '|---|' + '---|' * len(groups)]
     for name in names:
         row = []
-        for fault in used:
-            got = [(c, a) for c, a, _ in results.values() if c.command.name == name and c.fault.name == fault]
-            ok = sum(a == 'ok' for _, a in got)
-            row.append('' if not got else ('exit 2, one line' if ok == len(got) else f'{ok}/{len(got)} ok'))
+        for group in groups:
+            got = [a for c, a, _ in results.values() if c.command.name == name and c.fault.group == group]
+            ok = sum(a == 'ok' for a in got)
+            row.append('-' if not got else (f'{ok}/{len(got)}' + (' ✓' if ok == len(got) else ' ✗')))
         lines.append(f'| {name} | ' + ' | '.join(row) + ' |')
     for name in SCRIPTS_WITHOUT_PATHS:
-        lines.append(f'| {name} | ' + ' | '.join(['no path argument'] + [''] * (len(used) - 1)) + ' |')
+        lines.append(f'| {name} | ' + ' | '.join(['no path argument'] + ['-'] * (len(groups) - 1)) + ' |')
+    total, ok = len(results), sum(a == 'ok' for _, a, _ in results.values())
+    lines.append(f'\n{total} cells, {ok} answered with exit status 2, one line naming the argument or file and the '
+                 'cause, no traceback, inputs unchanged.')
     return '\n'.join(lines)
 
 
@@ -616,16 +628,14 @@ def main():
     import tempfile
     with tempfile.TemporaryDirectory() as tmp:
         world = World(tmp)
-        err_file = Path(tmp) / 'stderr.txt'
         results = {}
         for cell in cells(world):
-            with open(err_file, 'w+') as sink, contextlib.redirect_stderr(sink):
-                status, err, same = run_cell(cell, world, lambda: err_file.read_text())
+            buf = io.StringIO()
+            with contextlib.redirect_stderr(buf), contextlib.redirect_stdout(io.StringIO()):
+                status, err, same = run_cell(cell, world, buf.getvalue)
             got = answer(cell, status, err) if same else 'input changed'
             results[cell.id] = (cell, got, err[-1] if err else '')
         print(markdown_table(results))
-        print(f'\n{len(results)} cells, {sum(a == "ok" for _, a, _ in results.values())} answered as expected',
-              file=sys.stderr)
         for cell, got, line in results.values():
             if got != 'ok':
                 print(f'{cell.id}: {got}: {line}', file=sys.stderr)

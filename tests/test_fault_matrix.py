@@ -33,3 +33,13 @@ def test_every_console_script_is_in_the_matrix():
     scripts = set(re.findall(r"'(std-[\w-]+)=", setup))
     listed = {c.name.split()[0] for c in fault_matrix.COMMANDS}
     assert scripts == listed
+
+
+@pytest.mark.parametrize('command', [c for c in fault_matrix.COMMANDS if c.runs_quickly], ids=lambda c: c.name)
+def test_the_valid_command_succeeds(command, world, capsys):
+    """Each cell changes one argument of a command that works: its answer is that argument's fault."""
+    cell = fault_matrix.Cell(command, next(iter(command.paths)), fault_matrix.Fault('none', (), '', None))
+    cell.fault.make = lambda w, flag, value: value
+    status, err, same = fault_matrix.run_cell(cell, world, lambda: capsys.readouterr().err)
+    assert status in (0, None), err[-3:]
+    assert same
