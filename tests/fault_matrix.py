@@ -52,7 +52,12 @@ class Command:
     paths: dict  # flag -> kind
     extra: object = lambda w: []
     runs_quickly: bool = False
-    options: bool = False  # paths are keys of the option file (training)
+    options: object = None  # world -> option dict: the paths are keys of this option file (train, test)
+
+
+def written_by_basicsr(flag):
+    """The run's own output folder: BasicSR puts it at <root>/experiments|results/<name>."""
+    return flag in ('path.experiments_root', 'path.results_root')
 
 
 def infer_main(argv):
@@ -140,7 +145,12 @@ COMMANDS = [
     Command('std-prep-demo', prep_main('demo'), lambda w: {'--out': w.out / 'demo_data'}, {'--out': OUT_FOLDER}),
     Command('std-profile', None, lambda w: {}, {}),
     Command('std-bench', None, lambda w: {}, {}),
-    Command('std-test', pipeline_main('test'), lambda w: {'-opt': w.test_opt}, {'-opt': OPTIONS}),
+    Command('std-test', pipeline_main('test'),
+            lambda w: {'datasets.test.dataroot_gt': w.vid4['gt'], 'datasets.test.dataroot_lq': w.vid4['lq'],
+                       'path.pretrain_network_g': w.student, 'path.results_root': w.root / 'results' / 'matrix'},
+            {'-opt': OPTIONS, 'datasets.test.dataroot_gt': FOLDER, 'datasets.test.dataroot_lq': FOLDER,
+             'path.pretrain_network_g': FILE, 'path.results_root': OUT_FOLDER},
+            options=lambda w: w.test_options()),
     # Training: the paths are option-file keys; experiments_root is where the run writes.
     Command('std-train', pipeline_main('train'),
             lambda w: {'datasets.train.dataroot_gt': w.gt_lmdb, 'datasets.train.dataroot_lq': w.lq_lmdb,
@@ -149,7 +159,7 @@ COMMANDS = [
             {'-opt': OPTIONS, 'datasets.train.dataroot_gt': LMDB, 'datasets.train.dataroot_lq': LMDB,
              'datasets.train.meta_info_file': META, 'path.pretrain_network_g': FILE,
              'path.experiments_root': OUT_FOLDER},
-            options=True),
+            options=lambda w: w.train_options()),
 ]
 SCRIPTS_WITHOUT_PATHS = ('std-profile', 'std-bench')
 
@@ -425,9 +435,8 @@ def applies(command, flag, fault, world=None):
             return False
         if fault.make is inside_input and world and not any(os.path.isdir(v) for _, v in inputs):
             return False
-    if command.options and flag == 'path.experiments_root' and fault.make in (the_input, inside_input,
-                                                                               containing_input):
-        return False  # BasicSR puts it at <root>/experiments/<name>, never at an input
+    if written_by_basicsr(flag) and fault.make in (the_input, inside_input, containing_input):
+        return False  # BasicSR puts it at <root>/experiments|results/<name>, never at an input
     return True
 
 
@@ -438,7 +447,7 @@ def cells(world=None):
             continue
         for flag in command.paths:
             out += [Cell(command, flag, f) for f in FAULTS if applies(command, flag, f, world)]
-        if command.options:
+        if 'path.experiments_root' in command.paths:
             out.append(Cell(command, 'path.experiments_root', CONCURRENT))
     return out
 
@@ -534,10 +543,10 @@ def command_argv(cell, world, values):
         for flag, value in values.items():
             argv += [flag, str(value)]
         return argv
-    opt = world.train_options()
+    opt = command.options(world)
     opt['name'] = 'matrix'
     for flag, value in values.items():
-        if flag not in ('-opt', 'path.experiments_root'):
+        if flag != '-opt' and not written_by_basicsr(flag):
             set_key(opt, flag, str(value))
     option_file = values.get('-opt') or World.write_options(world.scratch / 'train.yml', opt)
     return ['-opt', str(option_file)]
@@ -549,6 +558,7 @@ def run_cell(cell, world, capsys_read):
     shutil.rmtree(world.out, ignore_errors=True)
     shutil.rmtree(world.scratch, ignore_errors=True)
     shutil.rmtree(world.root / 'experiments', ignore_errors=True)
+    shutil.rmtree(world.root / 'results', ignore_errors=True)
     world.out.mkdir()
     world.scratch.mkdir()
     values = command.argv(world)
@@ -559,7 +569,7 @@ def run_cell(cell, world, capsys_read):
         if kind in (OUT_FILE, OUT_FOLDER) and flag in values:
             Path(region(values[flag])).mkdir(parents=True, exist_ok=True)
     target = values.get(cell.flag)
-    if cell.flag == 'path.experiments_root':
+    if written_by_basicsr(cell.flag):
         if fault.make is a_file:  # a file where the run's folder goes
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text('x')
