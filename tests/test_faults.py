@@ -302,3 +302,18 @@ def test_a_death_by_signal_still_says_where():
                            'install_faulthandler(); import ctypes; ctypes.string_at(0)'],
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode < 0 and 'Fatal Python error: Segmentation fault' in proc.stderr
+
+
+def test_prep_overwrite_names_outputs_of_an_earlier_run_it_does_not_rewrite(tmp_path, capsys):
+    from std_plugin.data.prep import vid4
+    from tests import tiny_data
+    clips = tiny_data.make_vid4(str(tmp_path / 'src'), clips=(('a', 2),))
+    out = tmp_path / 'out'
+    argv = ['--root', clips['gt'], '--out', str(out), '--workers', '1']
+    assert vid4.main(argv + ['--degradation', 'BI', 'BD']) == 0
+    capsys.readouterr()
+    assert vid4.main(argv + ['--degradation', 'BI', '--overwrite']) == 0
+    warning = [line for line in capsys.readouterr().err.splitlines() if line.startswith('warning:')]
+    assert warning == [f'warning: {out / "BDx4"}: left from an earlier run, not rewritten by this one; they do not '
+                       'match the new outputs: delete them, or rerun with the --degradation/--lmdb options that '
+                       'rewrite them']
