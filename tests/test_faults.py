@@ -317,3 +317,22 @@ def test_prep_overwrite_names_outputs_of_an_earlier_run_it_does_not_rewrite(tmp_
     assert warning == [f'warning: {out / "BDx4"}: left from an earlier run, not rewritten by this one; they do not '
                        'match the new outputs: delete them, or rerun with the --degradation/--lmdb options that '
                        'rewrite them']
+
+
+def test_lr_lmdb_of_replaced_footage_is_caught_by_its_content(opt, tmp_path):
+    import lmdb
+    from std_plugin.training.errors import DataError
+    from std_plugin.training.option_checks import check_options
+    from tests import tiny_data
+    remade = tiny_data.make_vimeo(str(tmp_path / 'remade'))  # the same scenes made again: accepted
+    opt['datasets']['train']['dataroot_lq'] = remade['lq_lmdb']
+    check_options(opt)
+    env = lmdb.open(remade['lq_lmdb'], map_size=1 << 26)
+    with env.begin(write=True) as txn:  # same keys and sizes, other scenes
+        for key, _ in list(txn.cursor()):
+            img = np.random.default_rng(len(key)).integers(0, 256, (8, 8, 3), dtype=np.uint8)
+            txn.put(key, cv2.imencode('.png', img)[1].tobytes())
+    env.close()
+    with pytest.raises(DataError, match=r"the LR frame 00001/0001/im1.png of .* does not show the GT frame "
+                                        r"00001/0001/im1.png .*\(correlation -?0\.\d\d with the GT shrunk"):
+        check_options(opt)

@@ -19,6 +19,12 @@ SHAPE = re.compile(r'\((\d+),\s*(\d+),\s*\d+\)')
 
 def lmdb_image_size(root, key):
     """(h, w) of the image stored under key (without '.png') in the LMDB at root, or None without that key."""
+    img = lmdb_image(root, key)
+    return None if img is None else img.shape[:2]
+
+
+def lmdb_image(root, key):
+    """The image stored under key (without '.png') in the LMDB at root, or None without that key."""
     env = lmdb.open(root, readonly=True, lock=False, readahead=False, meminit=False)
     try:
         with env.begin() as txn:
@@ -30,7 +36,27 @@ def lmdb_image_size(root, key):
     img = cv2.imdecode(np.frombuffer(buf, np.uint8), cv2.IMREAD_UNCHANGED)
     if img is None:
         raise DataError(f'corrupt image bytes: LMDB {root} key {key!r} could not be decoded ({len(buf)} bytes)')
-    return img.shape[:2]
+    return img
+
+
+def read_frame(root, is_lmdb, name):
+    """The frame `name` (key.png for an LMDB, a relative path for a folder), or None."""
+    if is_lmdb:
+        return lmdb_image(root, name[:-len('.png')] if name.endswith('.png') else name)
+    return cv2.imread(osp.join(root, name), cv2.IMREAD_UNCHANGED)
+
+
+def same_scene(gt, lq):
+    """Pearson correlation of the GT frame shrunk to the LR size and the LR frame
+    (grey). Any degradation of one frame keeps it near 1 (bicubic, blur, noise,
+    compression); frames of different footage are near 0."""
+    def grey(img):
+        img = img.astype(np.float64)
+        return img.mean(axis=2) if img.ndim == 3 else img
+    small = cv2.resize(grey(gt), (lq.shape[1], lq.shape[0]), interpolation=cv2.INTER_AREA)
+    a, b = small.ravel() - small.mean(), grey(lq).ravel() - grey(lq).mean()
+    denom = np.sqrt((a * a).sum() * (b * b).sum())
+    return float((a * b).sum() / denom) if denom > 0 else 1.0
 
 
 def first_lmdb_frame(root):

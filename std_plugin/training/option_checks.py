@@ -15,7 +15,7 @@ from basicsr.utils.options import ordered_yaml
 from basicsr.utils.registry import ARCH_REGISTRY, DATASET_REGISTRY, LOSS_REGISTRY, MODEL_REGISTRY
 from std_plugin.distill.clip_teacher import check_clip_teacher_options
 from std_plugin.training.errors import DataError, OptionError
-from std_plugin.training.frame_sizes import first_frame
+from std_plugin.training.frame_sizes import first_frame, read_frame, same_scene
 from std_plugin.training.meta_info_check import check_stated_shape, read_clip_lines, warn_duplicates
 from std_plugin.training.path_args import FILE, FOLDER, LMDB, OUT_FOLDER, check_input, check_output
 
@@ -272,6 +272,28 @@ def check_frame_sizes(phase, dataset, scale, opt):
         raise DataError(f'datasets.{phase}.dataroot_lq: {dataset["dataroot_lq"]} holds {lw}x{lh} frames for the '
                         f'{gw}x{gh} GT frames of {dataset["dataroot_gt"]} ({name}), x{gh / lh:g}, but scale is '
                         f'{scale}; expected {gw // scale}x{gh // scale} LR frames (made at another scale?)')
+    if lq is not None and lq[0] == name:
+        check_same_scene(phase, dataset, is_lmdb, name)
+
+
+# Below this correlation a GT/LR pair shows different scenes (measured: 0.99 for
+# BI and BD pairs of one frame, about 0 for frames of different footage).
+MIN_PAIR_CORRELATION = 0.5
+
+
+def check_same_scene(phase, dataset, is_lmdb, name):
+    """The first GT/LR pair shows one scene: an LR set left from replaced
+    footage beside a re-made GT has the right keys and sizes, and trains on
+    mismatched pairs without a word."""
+    gt, lq = (read_frame(dataset[root], is_lmdb, name) for root in ('dataroot_gt', 'dataroot_lq'))
+    if gt is None or lq is None:
+        return
+    corr = same_scene(gt, lq)
+    if corr < MIN_PAIR_CORRELATION:
+        raise DataError(f'datasets.{phase}.dataroot_lq: the LR frame {name} of {dataset["dataroot_lq"]} does not show '
+                        f'the GT frame {name} of {dataset["dataroot_gt"]} (correlation {corr:.2f} with the GT shrunk '
+                        f'to its size, expected >= {MIN_PAIR_CORRELATION}); GT and LR from different footage? '
+                        'Make them again together')
 
 
 def check_options(opt):
