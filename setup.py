@@ -38,6 +38,7 @@ setup(
             'std-compare=std_plugin.cli.compare:main',
             'std-table=std_plugin.cli.eval_table:main',
             'std-pretrain-lstm=std_plugin.cli.pretrain_lstm:main',
+            'std-teacher-check=std_plugin.cli.teacher_check:main',
             'std-train=std_plugin.train:main',
             'std-test=std_plugin.test:main',
             'std-prep-vimeo90k=std_plugin.cli.prep:vimeo90k',

@@ -1,4 +1,5 @@
 """FastDVDnetVSR, the peephole ConvLSTM (against Eq. 1 by hand) and the taps."""
+import math
 import pytest
 import torch
 import torch.nn.functional as F
@@ -8,6 +9,7 @@ from basicsr.archs.edvr_arch import EDVR
 from basicsr.utils.registry import ARCH_REGISTRY
 from std_plugin.archs.convlstm_arch import PeepholeConvLSTM
 from std_plugin.archs.fastdvdnet_vsr_arch import FastDVDnetVSR
+from std_plugin.distill.distill_diagnostics import frame_shares
 from std_plugin.distill.taps import FeatureTap, resolve_module
 from tests.conftest import TINY_EDVR, TINY_STUDENT
 
@@ -134,3 +136,29 @@ def test_tap_through_dataparallel_and_chunked_calls():
 def test_wrong_tap_path_lists_nearest_paths():
     with pytest.raises(KeyError, match="no module 'conv_hrr'.*conv_hr"):
         resolve_module(tiny_student(), 'conv_hrr')
+
+
+def test_convlstm_forget_bias_moves_only_the_forget_gate_bias():
+    torch.manual_seed(0)
+    plain = PeepholeConvLSTM(3, 4, forget_bias=0.0)
+    torch.manual_seed(0)
+    biased = PeepholeConvLSTM(3, 4, forget_bias=2.0)
+    diff = (biased.gates.bias - plain.gates.bias).detach()
+    assert torch.allclose(diff, torch.tensor([0.0] * 4 + [2.0] * 4 + [0.0] * 8))
+    assert torch.equal(biased.gates.weight, plain.gates.weight)
+
+
+def test_frame_shares_are_the_forget_gate_powers_by_hand():
+    """Gates constant (no weights but c <- F): C_T = sum_t f^(T-1-t) i tanh(F_t), so
+    perturbing frame t moves the final cell by f^(T-1-t) i delta: shares f^k / sum."""
+    lstm = PeepholeConvLSTM(input_dim=1, hidden_dim=1, kernel_size=1, forget_bias=0.0)
+    with torch.no_grad():
+        lstm.gates.weight.zero_()
+        lstm.gates.weight[2, 0] = 1.0          # candidate = tanh(F_t)
+        lstm.gates.bias.copy_(torch.tensor([0.0, math.log(3.0), 0.0, 0.0]))  # i = 1/2, f = 3/4
+        for w in (lstm.w_ci, lstm.w_cf, lstm.w_co):
+            w.zero_()
+    seq = torch.full((1, 4, 1, 3, 3), 1e-3)     # tanh' = 1 to 1e-6
+    powers = [0.75 ** (3 - t) for t in range(4)]
+    expected = [p / sum(powers) for p in powers]
+    assert frame_shares(lstm, seq) == pytest.approx(expected, abs=1e-5)

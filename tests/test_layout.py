@@ -54,5 +54,5 @@ def test_only_the_console_scripts_import_the_demo():
 def test_every_console_script_is_in_cli_or_an_entry_module():
     setup = (PACKAGE.parent / 'setup.py').read_text()
     targets = re.findall(r"'std-[\w-]+=([\w.]+):\w+'", setup)
-    assert len(targets) == 15
+    assert len(targets) == 16
     assert all(t.startswith('std_plugin.cli.') or t in ('std_plugin.train', 'std_plugin.test') for t in targets)

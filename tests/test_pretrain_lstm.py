@@ -28,18 +28,3 @@ def test_unnormalized_td_pretrains_on_raw_features(monkeypatch):
     small = pretrained_gates(monkeypatch, seq, None)
     large = pretrained_gates(monkeypatch, seq * 100, None)
     assert not torch.allclose(small, large, atol=1e-3)
-
-
-def test_principal_map_takes_the_leading_eigenvectors_and_reports_their_energy():
-    moment = torch.diag(torch.tensor([4.0, 1.0, 9.0], dtype=torch.float64))
-    basis = pretrain_lstm.principal_map(moment, 2)
-    assert torch.allclose(basis.abs(), torch.tensor([[0.0, 1.0], [0.0, 0.0], [1.0, 0.0]], dtype=torch.float64))
-    assert abs(pretrain_lstm.energy_kept(moment, basis) - 13 / 14) < 1e-12
-
-
-def test_channel_moment_sums_outer_products_over_every_position():
-    seq = torch.zeros(1, 2, 2, 1, 2)  # (B, N, C, H, W): four positions
-    seq[0, 0, :, 0, 0] = torch.tensor([1.0, 2.0])
-    seq[0, 1, :, 0, 1] = torch.tensor([3.0, 0.0])
-    moment = pretrain_lstm.channel_moment(seq)
-    assert torch.equal(moment, torch.tensor([[10.0, 2.0], [2.0, 4.0]], dtype=torch.float64))

@@ -24,7 +24,7 @@ def params(net):
     return {k: v.detach().clone() for k, v in net.state_dict().items()}
 
 
-DIAGNOSTICS = {'distill/share_sd', 'distill/share_td', 'distill/td_sensitivity'}
+DIAGNOSTICS = {'distill/share_sd', 'distill/share_td', 'distill/td_sensitivity'} | {f'distill/td_frame{t}' for t in range(7)}
 
 
 def test_step_updates_student_only_by_default(tmp_path, tiny_root, teacher_ckpt):
@@ -33,6 +33,7 @@ def test_step_updates_student_only_by_default(tmp_path, tiny_root, teacher_ckpt)
     g0, l0, a0, t0 = (params(n) for n in (model.net_g, model.net_lstm, model.net_adapter, model.net_t))
     model.optimize_parameters(1)
     assert set(model.log_dict) == {'l_pix', 'l_sd', 'l_td'} | DIAGNOSTICS  # print_freq 1
+    assert abs(sum(model.log_dict[f'distill/td_frame{t}'] for t in range(7)) - 1) < 1e-5
     assert any(not torch.equal(g0[k], v) for k, v in params(model.net_g).items())
     for before, net in ((l0, model.net_lstm), (a0, model.net_adapter), (t0, model.net_t)):
         assert all(torch.equal(before[k], v) for k, v in params(net).items())

@@ -37,6 +37,7 @@ from tqdm import tqdm
 import std_plugin  # noqa: F401  (registers the plugin)
 from basicsr.archs import build_network
 from basicsr.data import build_dataset
+from std_plugin.distill.feature_energy import channel_moment, energy_kept, principal_map
 from std_plugin.distill.taps import FeatureTap
 from std_plugin.distill.teacher import build_teacher
 from std_plugin.distill.windows import clip_to_windows, windows_to_clip
@@ -91,23 +92,6 @@ def student_width(opt, device):
     net = build_network(net_opt).to(device)
     layer = (opt.get('distill') or {}).get('student_layer', 'conv_hr')
     return probe(net, layer, frame_count(net_opt, net, 'network_g'), device)[1][1]
-
-
-def channel_moment(seq):
-    """Sum over positions of f f^T (C, C) of a (B, N, C, H, W) sequence."""
-    flat = seq.detach().transpose(2, -1).reshape(-1, seq.shape[2]).double()
-    return flat.T @ flat
-
-
-def principal_map(moment, width):
-    """(C, width) orthonormal columns: the leading eigenvectors of the channel moment."""
-    _, vectors = torch.linalg.eigh(moment)  # ascending eigenvalues
-    return vectors[:, -width:].flip(1)
-
-
-def energy_kept(moment, basis):
-    """Share of sum |f|^2 kept by projecting f onto the columns of basis."""
-    return (torch.trace(basis.T @ moment @ basis) / torch.trace(moment)).item()
 
 
 def principal_adapter(opt, moment, width):

@@ -9,6 +9,9 @@
   change of its input sequence, around the teacher's features. A ConvLSTM
   that learned to ignore its input (the collapse above: 2.2e-2 -> 1.2e-5)
   shows it here long before the 1e-8 guard fires.
+- Its memory: each frame's share of that sensitivity (frame_shares). L_TD
+  compares final cells, so a ConvLSTM whose final cell hardly moves with the
+  clip's first frames compares only the last ones.
 """
 import torch
 
@@ -44,3 +47,24 @@ def input_sensitivity(lstm, seq, relative_step=1e-2, seed=0):
     _, cells = lstm(seq, seq + delta)
     cell, moved = cells.chunk(2, dim=0)
     return ((moved - cell).pow(2).mean().sqrt() / delta.pow(2).mean().sqrt().clamp_min(1e-12)).item()
+
+
+@torch.no_grad()
+def frame_shares(lstm, seq, relative_step=1e-2, seed=0):
+    """[share of frame t] of the final cell's response: the RMS change of the
+    final cell when frame t alone is perturbed (as in input_sensitivity), over
+    the sum of those changes for all frames. One batched forward of N+1
+    sequences; a private generator, as above."""
+    gen = torch.Generator(device=seq.device).manual_seed(seed)
+    n = seq.shape[1]
+    noise = torch.randn(seq[:, 0].shape, generator=gen, device=seq.device, dtype=seq.dtype)
+    delta = noise * (relative_step * seq.pow(2).mean().sqrt() / noise.pow(2).mean().sqrt())
+    moved = []
+    for t in range(n):
+        one = seq.clone()
+        one[:, t] += delta
+        moved.append(one)
+    _, cells = lstm(seq, *moved)
+    cell, *others = cells.chunk(n + 1, dim=0)
+    changes = torch.stack([(other - cell).pow(2).mean().sqrt() for other in others])
+    return (changes / changes.sum().clamp_min(1e-30)).tolist()

@@ -18,6 +18,7 @@ from std_plugin.evaluation.compare_pisr import ARM as PISR, check_pisr_teacher, 
 from std_plugin.evaluation.compare_plot import plot_curves
 from std_plugin.evaluation.compare_stats import compare
 from std_plugin.evaluation.compare_table import metric_label, render_csv, render_markdown
+from std_plugin.evaluation.teacher_check import before_training
 from std_plugin.training.disk_errors import named_writes
 from std_plugin.training.errors import InputError
 from std_plugin.training.pipeline_runs import ignored_folder, run_pipeline, save_initial_weights, write_options
@@ -146,6 +147,7 @@ def compare_arms(args):
     check_student_init(opt, root)
     pisr = read_pisr_options(args.pisr_opt, opt, arms)
     check_pisr_teacher(pisr, root)
+    before_training(opt, arms, root, PROG)
     opt = apply_budget(opt, args.iters, args.val_freq)
     folder = ignored_folder(root / 'compare_options') / opt['name']
     runs = plan(opt, arms, seeds, folder, pisr)

@@ -16,14 +16,16 @@ from torch.nn.parallel import DistributedDataParallel
 from basicsr.archs import build_network
 from basicsr.losses import build_loss
 from basicsr.models.video_base_model import VideoBaseModel
+from basicsr.utils import get_root_logger
 from basicsr.utils.dist_util import master_only
 from basicsr.utils.registry import MODEL_REGISTRY
 from std_plugin.archs.network_spec import frames_per_output
 from std_plugin.distill import clip_teacher
-from std_plugin.distill.distill_diagnostics import gradient_shares, input_sensitivity
+from std_plugin.distill.distill_diagnostics import frame_shares, gradient_shares, input_sensitivity
 from std_plugin.distill.taps import FeatureTap
 from std_plugin.training.distributed import unwrap
 from std_plugin.distill.teacher import build_teacher
+from std_plugin.distill.temporal_gain import start_check
 from std_plugin.distill.windows import clip_to_windows, windows_to_clip
 from std_plugin.losses.temporal_memory_loss import drop_gradients, freeze, is_frozen
 from std_plugin.training.atomic_save import staged
@@ -176,6 +178,20 @@ class STDModel(VideoBaseModel):
         self.cri_td = build_loss(train_opt['td_opt']).to(self.device) if train_opt.get('td_opt') else None
         if self.cri_td is not None:
             self.init_temporal_memory(shapes_s[1][1], shapes_t[1][1])
+            if not self.reads_clips:
+                self.log_teacher_check()
+
+    @master_only
+    def log_teacher_check(self):
+        """One line: the teacher's temporal gain, a warning when TD has little to carry."""
+        checked = start_check(self.opt, self.net_t, self.device)
+        if checked is not None:
+            gain, warning = checked
+            logger = get_root_logger()
+            if warning:
+                logger.warning(f'{warning} (distill.teacher_check; std-teacher-check measures it in full)')
+            else:
+                logger.info(f'teacher check: the teacher gains {gain:+.2f} dB from its neighbour frames')
 
     def init_temporal_memory(self, ch_s, ch_t):
         """The ONE ConvLSTM shared by both networks, fed at the teacher's width; a
@@ -302,14 +318,16 @@ class STDModel(VideoBaseModel):
 
     def diagnostics(self, feat_s, feat_t, loss_dict):
         """Logged at the print frequency (README, "Watching distillation"): each
-        distillation term's share of the gradient at the student's F^SR, and the
-        ConvLSTM's input sensitivity."""
+        distillation term's share of the gradient at the student's F^SR, the
+        ConvLSTM's input sensitivity and each frame's share of it."""
         shares = gradient_shares(loss_dict, feat_s)
         out = {f'distill/share_{name[2:]}': torch.tensor(v) for name, v in shares.items() if name != 'l_pix'}
         if self.cri_td is not None:
             seq = windows_to_clip(feat_t, self.lq.shape[0])
             seq = seq / self.cri_td.scale(seq)
             out['distill/td_sensitivity'] = torch.tensor(input_sensitivity(unwrap(self.net_lstm), seq))
+            for t, share in enumerate(frame_shares(unwrap(self.net_lstm), seq)):
+                out[f'distill/td_frame{t}'] = torch.tensor(share)
         return out
 
     def test(self):

@@ -1,0 +1,70 @@
+"""std-teacher-check: does this teacher hold temporal knowledge that time
+distillation (TD) can transfer? Before spending GPU-days on STD, measure the
+teacher of an STD option file on its val sets: the PSNR from its real window
+minus the PSNR from the centre frame repeated (its temporal gain), per clip
+and by window position, and the share of its F^SR energy that L_TD reaches
+through the adapter.
+
+    std-teacher-check -opt options/std_fastdvd.yml
+    std-teacher-check -opt my_std.yml --root /data/runs --max-frames 10 --out teacher_check.md
+
+Below +0.3 dB of temporal gain the teacher is, for TD, a single-image network
+(std-compare and train.py print the same warning line). Paths inside the
+option file are relative to --root, as for train.py run there.
+"""
+import argparse
+from pathlib import Path
+
+import torch
+
+from std_plugin.evaluation.compare_runs import read_options
+from std_plugin.evaluation.teacher_check import check_teacher, render
+from std_plugin.training.errors import InputError, report_input_errors
+
+PROG = 'std-teacher-check'
+
+
+def positive(text):
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f'{text} is not a positive integer')
+    return value
+
+
+def build_parser():
+    p = argparse.ArgumentParser(prog=PROG, description=__doc__.split('\n\n')[0],
+                                epilog='\n\n'.join(__doc__.split('\n\n')[1:]),
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument('-opt', required=True, help='an STD option file (network_t, path.pretrain_network_t, val sets)')
+    p.add_argument('--root', default='.', help="the folder the option file's relative paths are read from "
+                   '(default: current folder)')
+    p.add_argument('--max-frames', type=positive, help='score at most this many full-window frames per clip '
+                   '(default: every frame)')
+    p.add_argument('--device', default='cuda' if torch.cuda.is_available() else 'cpu')
+    p.add_argument('--out', help='also write the report to this Markdown file (refused if it exists)')
+    return p
+
+
+def run(args):
+    opt = read_options(args.opt)
+    if args.out and Path(args.out).exists():
+        raise InputError(f'--out {args.out} exists: name a new file')
+    if not Path(args.root).is_dir():
+        raise InputError(f'--root {args.root} is not a folder')
+    report = check_teacher(opt, torch.device(args.device), args.max_frames, args.root)
+    lines = render(report)
+    warning = report.warning()
+    if warning:
+        lines.append(f'warning: {warning}')
+    text = '\n'.join(lines) + '\n'
+    print(text, end='')
+    if args.out:
+        Path(args.out).write_text(text)
+
+
+def main(argv=None):
+    report_input_errors(PROG, run, build_parser().parse_args(argv))
+
+
+if __name__ == '__main__':
+    main()
