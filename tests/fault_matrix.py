@@ -79,6 +79,11 @@ def compare_main(argv):
     return compare.main(argv)
 
 
+def teacher_check_main(argv):
+    from std_plugin.cli import teacher_check
+    return teacher_check.main(argv)
+
+
 def pretrain_main(argv):
     from std_plugin.cli import pretrain_lstm
     return pretrain_lstm.main(argv)
@@ -128,6 +133,9 @@ COMMANDS = [
             {'-opt': OPTIONS, '--root': WORKDIR, '--out-dir': OUT_FOLDER}, extra=lambda w: ['--workers', '1']),
     Command('std-compare', compare_main, lambda w: {'-opt': w.std_opt, '--root': w.root, '--out': w.out / 'cmp'},
             {'-opt': OPTIONS, '--root': WORKDIR, '--out': OUT_FOLDER}),
+    Command('std-teacher-check', teacher_check_main,
+            lambda w: {'-opt': w.std_opt, '--root': w.root, '--out': w.out / 'check.md'},
+            {'-opt': OPTIONS, '--root': WORKDIR, '--out': OUT_FILE}, extra=lambda w: ['--device', 'cpu']),
     Command('std-pretrain-lstm', pretrain_main, lambda w: {'-opt': w.std_opt, '--out': w.out / 'lstm.pth'},
             {'-opt': OPTIONS, '--out': OUT_FILE}, extra=lambda w: ['--iters', '1', '--device', 'cpu']),
     Command('std-demo', demo_main, lambda w: {'--root': w.out / 'demo'}, {'--root': OUT_FOLDER},

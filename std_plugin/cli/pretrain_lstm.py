@@ -167,7 +167,8 @@ def run(args):
     os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
     tmp = args.out + '.tmp'
     try:
-        with named_writes(tmp), open(tmp, 'wb') as f:  # a Python file: a full disk raises OSError(ENOSPC), not a zip-writer error
+        # A Python file: a full disk raises OSError(ENOSPC), not the zip writer's RuntimeError.
+        with named_writes(tmp), open(tmp, 'wb') as f:
             torch.save(ckpt, f)
         os.replace(tmp, args.out)  # never a half-written checkpoint under the final name
     finally:
