@@ -5,6 +5,7 @@ full or read-only disk raises an OSError naming its cause (cv2.imwrite only
 returns False); the video is reopened and its frames counted before the run
 is reported as done (a full disk leaves an unplayable file behind)."""
 import os
+from contextlib import contextmanager
 
 import cv2
 
@@ -31,13 +32,30 @@ def write_png(path, img):
         f.write(buf.tobytes())
 
 
+@contextmanager
+def native_stderr_silenced():
+    """FFmpeg's own lines on a broken file ('moov atom not found') go to file
+    descriptor 2, around Python: the one line that says what happened is ours."""
+    saved, devnull = os.dup(2), os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)
+    try:
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
+
+
 def video_frame_count(path):
     """Frames OpenCV decodes from the file (counted by reading, not from the header)."""
-    cap = cv2.VideoCapture(path)
+    if not os.path.isfile(path) or os.path.getsize(path) == 0:
+        return 0
     count = 0
-    while cap.isOpened() and cap.grab():
-        count += 1
-    cap.release()
+    with native_stderr_silenced():
+        cap = cv2.VideoCapture(path)
+        while cap.isOpened() and cap.grab():
+            count += 1
+        cap.release()
     return count
 
 
