@@ -146,7 +146,7 @@ COMMANDS = [
             {'--root': FOLDER, '--out': OUT_FOLDER}, extra=lambda w: ['--workers', '1']),
     Command('std-prep-vid4', prep_main('vid4'), lambda w: {'--root': w.vid4_gt, '--out': w.out / 'd'},
             {'--root': FOLDER, '--out': OUT_FOLDER}, extra=lambda w: ['--workers', '1'], runs_quickly=True),
-    Command('std-prep-video', prep_main('video'), lambda w: {'--input': w.movie, '--out': w.out / 'm'},
+    Command('std-prep-video', prep_main('video'), lambda w: {'--input': w.gt / 'clip', '--out': w.out / 'm'},
             {'--input': FILE_OR_FOLDER, '--out': OUT_FOLDER}, extra=lambda w: ['--layout', 'vid4', '--workers', '1'],
             runs_quickly=True),
     Command('std-prep-demo', prep_main('demo'), lambda w: {'--out': w.out / 'demo_data'}, {'--out': OUT_FOLDER}),
@@ -429,31 +429,29 @@ def protected_inputs(command, world):
             if k not in (OUT_FILE, OUT_FOLDER, WORKDIR) and f in values]
 
 
-def applies(command, flag, fault, world=None):
+def applies(command, flag, fault):
     kind = command.paths[flag]
     if kind not in fault.kinds:
         return False
     if fault.during_run and not command.runs_quickly:
         return False
-    if fault.make in (the_input, containing_input, inside_input):
-        inputs = protected_inputs(command, world) if world else [
-            (f, None) for f, k in command.paths.items() if k not in (OUT_FILE, OUT_FOLDER, WORKDIR)]
-        if not inputs:
-            return False
-        if fault.make is inside_input and world and not any(os.path.isdir(v) for _, v in inputs):
-            return False
+    protected = [k for k in command.paths.values() if k not in (OUT_FILE, OUT_FOLDER, WORKDIR)]
+    if fault.make in (the_input, containing_input) and not protected:
+        return False
+    if fault.make is inside_input and not set(protected) & {FOLDER, LMDB, FILE_OR_FOLDER}:
+        return False  # no input folder to write into (a file-or-folder input is a folder in the world)
     if written_by_basicsr(flag) and fault.make in (the_input, inside_input, containing_input):
         return False  # BasicSR puts it at <root>/experiments|results/<name>, never at an input
     return True
 
 
-def cells(world=None):
+def cells():
     out = []
     for command in COMMANDS:
         if command.main is None:
             continue
         for flag in command.paths:
-            out += [Cell(command, flag, f) for f in FAULTS if applies(command, flag, f, world)]
+            out += [Cell(command, flag, f) for f in FAULTS if applies(command, flag, f)]
         if 'path.experiments_root' in command.paths:
             out.append(Cell(command, 'path.experiments_root', CONCURRENT))
     return out
@@ -490,11 +488,6 @@ class World:
         self.septuplets = data / 'vimeo_septuplet'
         shutil.copytree(vimeo['gt'], self.septuplets / 'sequences')
         (self.septuplets / 'sep_trainlist.txt').write_text('00001/0001\n')
-        self.movie = data / 'movie.avi'
-        writer = cv2.VideoWriter(str(self.movie), cv2.VideoWriter_fourcc(*'MJPG'), 10, (32, 32))
-        for img in frames:
-            writer.write(img)
-        writer.release()
         self.vid4 = tiny_data.make_vid4(str(data / 'vid4'), clips=(('clip', 3),))
         self.std_opt = self.write_options(data / 'std.yml', self.train_options())
         self.test_opt = self.write_options(data / 'test.yml', self.test_options())
@@ -646,7 +639,7 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         world = World(tmp)
         results = {}
-        for cell in cells(world):
+        for cell in cells():
             buf = io.StringIO()
             with contextlib.redirect_stderr(buf), contextlib.redirect_stdout(io.StringIO()):
                 status, err, same = run_cell(cell, world, buf.getvalue)
