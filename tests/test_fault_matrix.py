@@ -40,3 +40,40 @@ def test_the_valid_command_succeeds(command, world, capsys):
     status, err, same = fault_matrix.run_cell(cell, world, lambda: capsys.readouterr().err)
     assert status in (0, None), err[-3:]
     assert same
+
+
+def new_command(argv):
+    """A command written today: its path arguments declared with their kinds,
+    its body as plain as can be (copies the first frame it finds)."""
+    import argparse
+    import os
+
+    from std_plugin.training.errors import run_command
+    from std_plugin.training.path_args import FOLDER, OUT_FILE, add_path_argument, parse_checked
+
+    def parse(args):
+        p = argparse.ArgumentParser(prog='std-new')
+        add_path_argument(p, '--frames', kind=FOLDER, required=True)
+        add_path_argument(p, '--copy', kind=OUT_FILE, required=True)
+        return parse_checked(p, args)
+
+    def body(args):
+        first = sorted(os.listdir(args.frames))[0]
+        with open(os.path.join(args.frames, first), 'rb') as src, open(args.copy, 'wb') as dst:
+            dst.write(src.read())
+    run_command('std-new', parse, body, argv)
+
+
+NEW = fault_matrix.Command('std-new', new_command, lambda w: {'--frames': w.lr, '--copy': w.out / 'copy' / 'f.png'},
+                           {'--frames': fault_matrix.FOLDER, '--copy': fault_matrix.OUT_FILE}, runs_quickly=True)
+
+
+@pytest.mark.parametrize('fault', [f for f in fault_matrix.FAULTS if any(fault_matrix.applies(NEW, flag, f)
+                                                                         for flag in NEW.paths)],
+                         ids=lambda f: f.name)
+def test_a_new_command_gets_the_answers_by_being_listed(fault, world, capsys):
+    for flag in [f for f in NEW.paths if fault_matrix.applies(NEW, f, fault)]:
+        cell = fault_matrix.Cell(NEW, flag, fault)
+        capsys.readouterr()
+        status, err, same = fault_matrix.run_cell(cell, world, lambda: capsys.readouterr().err)
+        assert same and fault_matrix.answer(cell, status, err) == 'ok', (flag, status, err[-3:])
