@@ -336,3 +336,17 @@ def test_lr_lmdb_of_replaced_footage_is_caught_by_its_content(opt, tmp_path):
     with pytest.raises(DataError, match=r"the LR frame 00001/0001/im1.png of .* does not show the GT frame "
                                         r"00001/0001/im1.png .*\(correlation -?0\.\d\d with the GT shrunk"):
         check_options(opt)
+
+
+def test_prep_verify_of_a_truncated_lmdb_is_one_line(tmp_path, capsys):
+    from std_plugin.data.prep import vimeo90k
+    from tests.test_datasets_prep import make_vimeo
+    root = make_vimeo(tmp_path / 'vimeo', np.random.default_rng(0), train=('00001/0001',), test=('00001/0002',))
+    out = tmp_path / 'out'
+    assert vimeo90k.main(['--root', str(root), '--out', str(out), '--lmdb', '--workers', '1']) == 0
+    data = out / 'vimeo90k_train_GT.lmdb' / 'data.mdb'
+    data.write_bytes(data.read_bytes()[:data.stat().st_size // 2])
+    capsys.readouterr()
+    assert vimeo90k.main(['--out', str(out), '--lmdb', '--verify']) == 2  # was: killed by SIGBUS
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith(f'error: --verify: LMDB {out / "vimeo90k_train_GT.lmdb"} is truncated')
