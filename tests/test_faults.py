@@ -2,6 +2,8 @@
 checkpoints, outputs that would land on the input. Each is one line, exit 2."""
 import copy
 import os
+import re
+import shutil
 
 import cv2
 import numpy as np
@@ -350,3 +352,54 @@ def test_prep_verify_of_a_truncated_lmdb_is_one_line(tmp_path, capsys):
     assert vimeo90k.main(['--out', str(out), '--lmdb', '--verify']) == 2  # was: killed by SIGBUS
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith(f'error: --verify: LMDB {out / "vimeo90k_train_GT.lmdb"} is truncated')
+
+
+@pytest.fixture
+def small_tmpfs(tmp_path):
+    """A real 256 KiB file system, where the machine lets tests mount one (root
+    with CAP_SYS_ADMIN); skipped elsewhere (the matrix patches the writes)."""
+    import subprocess
+    mount = tmp_path / 'small'
+    mount.mkdir()
+    if os.geteuid() != 0 or subprocess.run(['mount', '-t', 'tmpfs', '-o', 'size=256k', 'tmpfs', str(mount)],
+                                           capture_output=True).returncode != 0:
+        pytest.skip('cannot mount a tmpfs here')
+    try:
+        yield mount
+    finally:
+        subprocess.run(['umount', str(mount)], check=False)
+
+
+def test_std_infer_on_a_disk_that_really_fills(student, tmp_path, small_tmpfs, capsys):
+    frames = tmp_path / 'lr'
+    frames.mkdir()
+    for i in range(14):  # noise hardly compresses: an SR frame is about 170 KiB as PNG, 25 KiB in an MJPG video
+        cv2.imwrite(str(frames / f'{i:02d}.png'), np.random.default_rng(i).integers(0, 256, (64, 64, 3), np.uint8))
+    out = small_tmpfs / 'sr'
+    line = bad_input_error(infer.main, ['--model', student[1], *arch_args(TINY_STUDENT), '--input', str(frames),
+                                        '--out', str(out)], capsys)
+    assert re.fullmatch(rf'std-infer: error: --out: no space left on {out}/\d\d\.png \(the disk is full\)', line)
+    video = small_tmpfs / 'sr.mp4'  # OpenCV's writer reports nothing: the read-back finds it
+    for name in os.listdir(small_tmpfs):
+        if name != 'sr.mp4':
+            shutil.rmtree(small_tmpfs / name) if (small_tmpfs / name).is_dir() else (small_tmpfs / name).unlink()
+    line = bad_input_error(infer.main, ['--model', student[1], *arch_args(TINY_STUDENT), '--input', str(frames),
+                                        '--out', str(tmp_path / 'sr'), '--video', str(video), '--fourcc', 'MJPG'],
+                           capsys)
+    assert re.fullmatch(rf'std-infer: error: --video: no space left on {video} \(the disk is full\): {video} reads '
+                        rf'back \d+ of the 14 frames written; the video was removed, the PNG frames in '
+                        rf'{tmp_path / "sr"} are complete', line), line
+    assert not video.exists() and len(os.listdir(tmp_path / 'sr')) == 14
+
+
+def test_training_on_a_disk_that_really_fills(tmp_path, tiny_root, small_tmpfs):
+    o = base_options('real', tiny_root, iters=3, val=False)  # net_g fits in 256 KiB, its Adam state does not
+    o['logger']['save_checkpoint_freq'] = 1
+    proc = run_cli(['-m', 'std_plugin.train', '-opt', write_yaml(tmp_path / 'o.yml', o)], cwd=small_tmpfs, check=False)
+    states = small_tmpfs / 'experiments' / 'real' / 'training_states'
+    assert proc.returncode == 2, proc.stdout[-3000:]
+    assert proc.stdout.strip().splitlines()[-1] == (
+        f'std_plugin: error: path.training_states: cannot save a checkpoint: no space left on {states / ".saving"} '
+        '(the disk is full); training stops (a run that cannot checkpoint should not go on); no checkpoint was '
+        f'saved yet ({states} holds no training state)')
+    assert 'Traceback' not in proc.stdout and os.listdir(states) == []  # no half-written state under any name

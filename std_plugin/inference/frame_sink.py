@@ -66,7 +66,8 @@ def video_failure(video):
         probe_write(os.path.dirname(os.path.abspath(video)))
     except OSError as err:
         if is_disk_error(err):
-            return disk_cause(err, video)
+            err.filename = video
+            return disk_cause(err)
         raise
     return 'the codec failed'
 
@@ -109,9 +110,10 @@ class FrameSink:
             return
         found = video_frame_count(self.video)
         if found != self.written:
+            cause = video_failure(self.video)  # before the removal frees the space it would find missing
             if os.path.exists(self.video):
                 os.remove(self.video)
-            raise InputError(f'--video: {video_failure(self.video)}: {self.video} reads back {found} of the '
+            raise InputError(f'--video: {cause}: {self.video} reads back {found} of the '
                              f'{self.written} frames written; the video was removed, the PNG frames in '
                              f'{self.out_dir} are complete')
 

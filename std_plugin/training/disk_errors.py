@@ -74,6 +74,9 @@ def probe_write(folder):
             f.write(b'\0' * 65536)
             f.flush()
             os.fsync(f.fileno())
+    except OSError as err:
+        err.filename = folder  # the folder is what the caller wrote to; the probe is ours
+        raise
     finally:
         if os.path.exists(probe):
             os.remove(probe)

@@ -24,7 +24,7 @@ FILE, FOLDER, FILE_OR_FOLDER, OPTIONS, LMDB, WORKDIR = 'file', 'folder', 'file o
 OUT_FILE, OUT_FOLDER = 'output file', 'output folder'
 OUTPUTS = (OUT_FILE, OUT_FOLDER)
 # Less free space than this where an output goes is a full disk: refused before any work.
-MIN_FREE_BYTES = 1 << 20
+MIN_FREE_BYTES = 64 << 10
 KIND_ATTR = 'std_path_kind'
 
 
