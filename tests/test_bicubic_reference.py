@@ -43,3 +43,13 @@ def test_references_name_every_validation_set(tmp_path):
     refs = references(opt)
     assert set(refs) == {'Flat', 'Again'} and refs['Flat'] == refs['Again']
     assert isinstance(refs['Flat']['psnr'], float)
+
+
+def test_relative_paths_are_read_from_the_run_root(tmp_path, monkeypatch):
+    """std-compare --root R: its runs start in R, and so must the reference (it
+    used to read R's relative paths from the current folder and divide by zero)."""
+    ds = dict(flat_clips(tmp_path), dataroot_gt='GT', dataroot_lq='LQ')
+    opt = dict(scale=4, val=dict(metrics=PSNR_RGB), datasets=dict(val=ds))
+    monkeypatch.chdir(tmp_path.parent)  # anywhere but the root
+    clip_a, clip_b = 20 * math.log10(255 / 10), 20 * math.log10(255 / 5)
+    assert references(opt, str(tmp_path))['Flat']['psnr'] == pytest.approx((clip_a + clip_b) / 2, abs=1e-6)

@@ -3,19 +3,26 @@ arms' option files, one tiny end-to-end comparison (and its reuse), the
 val_metrics.jsonl line against BasicSR's own validation log, bad input."""
 import csv
 import fcntl
+import hashlib
 import json
 import math
+import os
 import re
 import threading
 import time
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 import torch
+import yaml
 
 from basicsr.archs import build_network
+from basicsr.utils import mkdir_and_rename
 from std_plugin.cli import compare as compare_cli
+from std_plugin.evaluation import compare_inputs, compare_runs
 from std_plugin.evaluation.compare_budget import apply_budget
+from std_plugin.evaluation.compare_inputs import content_digest
 from std_plugin.evaluation.compare_runs import init_note, plan
 from std_plugin.evaluation.compare_stats import REFERENCE, compare
 from std_plugin.evaluation.compare_table import render_csv, render_markdown
@@ -61,12 +68,18 @@ def test_aggregation_by_hand(tmp_path):
             assert cell.mean == pytest.approx(mean, abs=1e-9) and cell.std == pytest.approx(std, abs=1e-9)
     assert rows['std - baseline']['psnr'].values == pytest.approx([0.3, 0.1])
     markdown = render_markdown([table], METRICS)
-    assert 'sample std (n-1) over 2 seeds (0, 1)' in markdown
-    assert '| std - baseline (paired) | +0.20 ± 0.14 | +0.0150 ± 0.0071 |' in markdown
-    assert '| baseline | 25.20 ± 0.28 | 0.7200 ± 0.0283 |' in markdown
+    assert '**Vid4, iteration 4: 2 seeds (0, 1)**' in markdown
+    # SE = sd / sqrt(2); CI = mean -/+ t(1, 0.975) SE, t(1, 0.975) = 12.7062; p: t = mean / SE with 1 degree
+    # of freedom, p = 1 - 2 atan(t) / pi: t = 2 -> 0.295, t = 3 -> 0.205
+    assert '| std - baseline (paired) | 2 | +0.20 | 0.14 | 0.10 | [-1.07, +1.47] | 0.295 | +0.0150 | 0.0071 | ' \
+           '0.0050 | [-0.0485, +0.0785] | 0.205 |' in markdown
+    assert '| baseline | 2 | 25.20 | 0.28 | 0.20 | [22.66, 27.74] |  | 0.7200 | 0.0283 | 0.0200 | [0.4659, 0.9741] |  |' \
+        in markdown
     csv_rows = list(csv.DictReader(render_csv([table]).splitlines()))
     gain = next(r for r in csv_rows if r['row'] == 'std - baseline' and r['metric'] == 'psnr')
-    assert (gain['mean'], gain['std_sample'], gain['values']) == ('0.200000', '0.141421', '0.300000 0.100000')
+    assert (gain['n'], gain['mean'], gain['std_sample'], gain['se'], gain['values']) == \
+        ('2', '0.200000', '0.141421', '0.100000', '0.300000 0.100000')
+    assert (gain['ci95_low'], gain['ci95_high'], gain['p_paired']) == ('-1.070620', '1.470620', '0.295167')
 
 
 def fake_model(metric_results, exp, is_train=True):
@@ -127,10 +140,11 @@ def test_arm_options_share_one_init_per_seed(tmp_path, tiny_root):
 
 @pytest.fixture(scope='module')
 def compared(tmp_path_factory, tiny_root, teacher_ckpt):
-    """2 seeds x baseline,std, 4 iterations, validation every 2, through the real train pipeline."""
+    """2 seeds x baseline,std, 4 iterations, validation every 2, through the real
+    train pipeline, two one-thread runs at a time."""
     root = tmp_path_factory.mktemp('compare')
     yml = write_yaml(root / 'cmp.yml', std_options(tiny_root, teacher_ckpt))
-    argv = ['-opt', str(yml), '--root', str(root), '--iters', '4', '--val-freq', '2']
+    argv = ['-opt', str(yml), '--root', str(root), '--iters', '4', '--val-freq', '2', '--jobs', '2']
     compare_cli.main(argv)
     return root, argv
 
@@ -157,7 +171,9 @@ def test_end_to_end_table_curves_and_reuse(compared, capsys, monkeypatch):
     compare_cli.main(argv)  # the same command again: every run is reused
     printed = capsys.readouterr().out
     assert '| std - baseline (paired) |' in printed and 'iteration 4' in printed
-    assert printed.split('std-compare: wrote')[0].strip() == (out / 'compare_cmp.md').read_text().strip()
+    table = [x for x in printed.split('std-compare: wrote')[0].splitlines()
+             if not x.startswith('std-compare: ')]  # the teacher check's lines come first
+    assert '\n'.join(table).strip() == (out / 'compare_cmp.md').read_text().strip()
 
 
 def test_a_run_another_process_trains_is_waited_for_then_reused(compared, capsys, monkeypatch):
@@ -182,6 +198,21 @@ def test_a_run_another_process_trains_is_waited_for_then_reused(compared, capsys
         assert worker.is_alive() and not table.exists()  # blocked before any table
     worker.join(timeout=120)
     assert not worker.is_alive() and table.is_file()
+
+
+def test_a_run_of_a_lane_is_the_run_trained_alone_with_one_thread(compared, tmp_path, monkeypatch):
+    """--jobs 2 trained the fixture's runs two at a time; the std arm of seed 1
+    trained alone (one run at a time, one thread) is the same, bit for bit."""
+    root, argv = compared
+    monkeypatch.setenv('OMP_NUM_THREADS', '1')
+    opt_file = argv[argv.index('-opt') + 1]
+    compare_cli.main(['-opt', opt_file, '--root', str(tmp_path), '--iters', '4', '--val-freq', '2',
+                      '--seed-list', '1', '--arms', 'std'])
+    alone, lane = (r / 'experiments' / 'cmp_compare_std_s1' for r in (tmp_path, root))
+    weights = [torch.load(r / 'models' / 'net_g_latest.pth', weights_only=True)['params'] for r in (alone, lane)]
+    assert weights[0].keys() == weights[1].keys()
+    assert all(torch.equal(weights[0][k], weights[1][k]) for k in weights[0])
+    assert read_history(alone / FILE_NAME) == read_history(lane / FILE_NAME)
 
 
 def logged_validations(log_text):
@@ -253,3 +284,83 @@ def test_bad_input_is_one_line_exit_2(tmp_path, tiny_root, capsys, case, message
     err = capsys.readouterr().err
     assert err.startswith('std-compare: error: ') and message in err and err.count('\n') == 1
     assert not (tmp_path / 'experiments').exists()
+
+
+def fake_training(trained):
+    """run_pipeline that 'trains' a run as far as std-compare looks: BasicSR's
+    renaming of an existing experiment folder, net_g_latest.pth and a final
+    validation of every val dataset; appends the run's name to `trained`."""
+    def run_pipeline(root, module, option_file, prog, log, env=None):
+        opt = yaml.safe_load(Path(option_file).read_text())
+        exp = Path(root, 'experiments', opt['name'])
+        mkdir_and_rename(str(exp))  # as BasicSR's make_exp_dirs: an old run is kept, archived
+        (exp / 'models').mkdir(parents=True)
+        (exp / 'models' / 'net_g_latest.pth').write_bytes(b'weights')
+        clips = {'calendar': {'psnr': 20.0, 'ssim': 0.6}, 'city': {'psnr': 22.0, 'ssim': 0.7}}
+        write_history(exp / FILE_NAME, [dict(line(opt['train']['total_iter'], 21.0, 0.65), clips=clips)])
+        trained.append(opt['name'])
+    return run_pipeline
+
+
+def test_reuse_is_keyed_on_the_teachers_content(tmp_path, tiny_root, capsys, monkeypatch):
+    trained = []
+    monkeypatch.setattr(compare_runs, 'run_pipeline', fake_training(trained))
+    monkeypatch.setattr(compare_runs, 'before_training', lambda *args: None)  # these teacher files are not networks
+    teacher = tmp_path / 'teacher.pth'
+    teacher.write_bytes(b'teacher, first training')
+    yml = write_yaml(tmp_path / 'cmp.yml', std_options(tiny_root, 'teacher.pth'))
+    argv = ['-opt', str(yml), '--root', str(tmp_path), '--iters', '4', '--val-freq', '4', '--seeds', '1']
+    compare_cli.main(argv)
+    assert trained == ['cmp_compare_baseline_s0', 'cmp_compare_std_s0']
+    recorded = json.loads((tmp_path / 'compare_options' / 'cmp' / 'cmp_compare_std_s0.inputs.json').read_text())
+    assert recorded['path.pretrain_network_t'] == {
+        'path': 'teacher.pth', 'sha256': hashlib.sha256(b'teacher, first training').hexdigest()}
+    assert {'datasets.train.dataroot_gt', 'datasets.val.dataroot_lq', 'datasets.train.meta_info_file',
+            'path.pretrain_network_g'} <= set(recorded)
+    os.utime(teacher, ns=(1, 1))  # touched, same bytes: reused
+    compare_cli.main(argv)
+    assert trained == ['cmp_compare_baseline_s0', 'cmp_compare_std_s0']
+    capsys.readouterr()
+    teacher.write_bytes(b'teacher, trained again')  # same path, same options: only the std arm reads it
+    compare_cli.main(argv)
+    assert trained[2:] == ['cmp_compare_std_s0']
+    said = [x for x in capsys.readouterr().out.splitlines() if 'retraining' in x]
+    assert said == ['std-compare: retraining cmp_compare_std_s0: the content of path.pretrain_network_t '
+                    '(teacher.pth) changed since it was trained']
+    assert len(list((tmp_path / 'experiments').glob('cmp_compare_std_s0_archived_*'))) == 1  # the old run kept
+    (tmp_path / 'compare_options' / 'cmp' / 'cmp_compare_baseline_s0.inputs.json').unlink()
+    compare_cli.main(argv)  # a run trained before the record existed: trained again, saying why
+    assert trained[3:] == ['cmp_compare_baseline_s0']
+    assert "retraining cmp_compare_baseline_s0: no record of its input files' content" in capsys.readouterr().out
+
+
+def test_content_digests_of_files_and_folders(tmp_path, monkeypatch):
+    lmdb = tmp_path / 'gt.lmdb'
+    lmdb.mkdir()
+    (lmdb / 'data.mdb').write_bytes(bytes(range(256)) * 16)
+    (lmdb / 'meta_info.txt').write_text('a 1\n')
+    first = content_digest(str(lmdb))
+    (lmdb / 'lock.mdb').write_bytes(b'readers')  # LMDB's reader table is not content
+    assert content_digest(str(lmdb)) == first
+    (lmdb / 'meta_info.txt').write_text('a 2\n')
+    assert content_digest(str(lmdb)) != first
+    assert content_digest(str(tmp_path / 'nothing')) == 'missing'
+    # a file over the limit: size, time and both ends, not the middle
+    monkeypatch.setattr(compare_inputs, 'FULL_LIMIT', 1024)
+    monkeypatch.setattr(compare_inputs, 'EDGE', 256)
+    big = lmdb / 'data.mdb'
+    os.utime(big, ns=(5, 5))
+    before = compare_inputs.file_digest(str(big))
+    data = bytearray(big.read_bytes())
+    data[2000] ^= 1
+    big.write_bytes(bytes(data))
+    os.utime(big, ns=(5, 5))
+    assert compare_inputs.file_digest(str(big)) == before  # the stated blind spot
+    data[0] ^= 1
+    big.write_bytes(bytes(data))
+    os.utime(big, ns=(5, 5))
+    assert compare_inputs.file_digest(str(big)) != before
+    os.utime(big, ns=(6, 6))
+    data[0] ^= 1
+    big.write_bytes(bytes(data))
+    assert compare_inputs.file_digest(str(big)) != before  # same bytes, another time: not taken as the same

@@ -16,7 +16,7 @@ SKIP = "Bicubic (PyTorch: the students' skip)"
 
 
 def test_demo_quick_runs_the_whole_path(tmp_path):
-    proc = run_cli(['-m', 'std_plugin.demo', '--root', str(tmp_path), '--quick'], cwd=tmp_path)
+    proc = run_cli(['-m', 'std_plugin.demo', '--root', str(tmp_path), '--quick', '--seeds', '2'], cwd=tmp_path)
     out = tmp_path / 'results' / 'demo'
     rows = list(csv.DictReader(open(out / 'table_Demo.csv')))
     methods = {r['method'] for r in rows}

@@ -3,20 +3,25 @@ STD option file, train the baseline (the same file without the teacher) and
 the STD student (and optionally SD-only and TD-only arms) from the same
 initial weights, for the same iterations, over several seeds, through the
 real train pipeline; then print and write per-arm PSNR/SSIM at the final
-iteration (mean ± sample std over seeds), the paired gain over the baseline,
-and the PSNR curves.
+iteration and the paired gains (each arm over the baseline, STD over each
+other distilling arm), each as n, mean, sample sd, SE, t-based 95% CI and
+(gains) paired p-value over seeds, first on the pooled endpoint (every clip
+of every validation dataset, fixed before any run), then per dataset; and
+the PSNR curves.
 
     std-compare -opt options/std_fastdvd.yml --iters 2000 --val-freq 250
     std-compare -opt my_std.yml --arms baseline,std,sd,td --seeds 3 --root /data/runs
     std-compare -opt my_std.yml --arms baseline,std,pisr --pisr-opt my_pisr.yml
+    std-compare -opt my_std.yml --seeds 8 --jobs 2      # two one-thread runs at a time
 
 Paths inside the option file are relative to --root, as for train.py run
 there. Runs go to <root>/experiments/<name>_compare_<arm>_s<seed>, their
 option files, logs and initial weights to <root>/compare_options/<name>/,
 the table (compare_<name>.md/.csv) and curves (curves_<name>.png) to --out
 (default <root>/results/compare_<name>). A finished run (net_g_latest.pth
-and a validation at the last iteration, same options) is reused when the
-command is repeated; --fresh retrains.
+and a validation at the last iteration, same options, and the same content
+of every file it reads: checkpoints, warm start, datasets) is reused when the
+command is repeated; a changed input retrains it, saying so; --fresh retrains.
 """
 import argparse
 
@@ -51,6 +56,9 @@ def build_parser():
                    'results/ (default: current folder)')
     add_path_argument(p, '--out', kind=OUT_FOLDER, help='where the table and curves go (default: <root>/results/compare_<name>)')
     p.add_argument('--fresh', action='store_true', help='retrain runs that are already finished')
+    p.add_argument('--jobs', type=positive, default=1, help='train N runs at a time, each with one thread '
+                   '(OMP_NUM_THREADS=1); a run is then the same, bit for bit, as trained alone with one thread '
+                   '(default: 1, one run at a time with the threads the environment gives)')
     return p
 
 

@@ -89,12 +89,12 @@ def prepare_checkpoint(root, name, train, quick, fresh):
         print(f'std-demo: using the shipped {SHIPPED[name]} (it was trained by {OPTIONS / (name + ".yml")})')
 
 
-def compare_students(root, seeds, quick, fresh):
+def compare_students(root, seeds, quick, fresh, jobs=1):
     """std-compare's baseline and STD arms over `seeds` seeds; its table and
     curves go to results/demo."""
     args = argparse.Namespace(opt=write_options(root, STUDENTS, load_options(STUDENTS, quick)), root=root,
                               arms='baseline,std', pisr_opt=None, seeds=seeds, seed_list=None, iters=None,
-                              val_freq=None, out=str(Path(root, 'results', 'demo')), fresh=fresh)
+                              val_freq=None, out=str(Path(root, 'results', 'demo')), fresh=fresh, jobs=jobs)
     started = time.time()
     report_input_errors(COMPARE, compare_arms, args)  # as std-compare reports bad input
     print(f'std-demo: students compared in {time.time() - started:.0f} s')
@@ -176,7 +176,7 @@ def run(args):
     build_demo_data(osp.join(root, 'datasets', 'demo'))
     prepare_checkpoint(root, TEACHER, args.train_teacher, args.quick, args.fresh or args.quick)
     prepare_checkpoint(root, WARMUP, args.train_warmup, args.quick, args.fresh or args.quick)
-    compare_students(root, args.seeds, args.quick, args.fresh or args.quick)
+    compare_students(root, args.seeds, args.quick, args.fresh or args.quick, getattr(args, 'jobs', 1))
     test_all(root)
     out_dir = Path(root, 'results', 'demo')
     out_dir.mkdir(parents=True, exist_ok=True)

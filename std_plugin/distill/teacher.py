@@ -6,6 +6,7 @@ import os
 from basicsr.archs import build_network
 from std_plugin.training.checkpoints import load_weights
 from std_plugin.training.errors import CheckpointError, OptionError
+from std_plugin.training.released_checkpoints import where_to_get
 
 
 def build_teacher(opt, device):
@@ -16,7 +17,7 @@ def build_teacher(opt, device):
         raise OptionError('path.pretrain_network_t is required when network_t is set: '
                          'a randomly initialised teacher has nothing to teach')
     if not os.path.isfile(ckpt):
-        raise CheckpointError(f'path.pretrain_network_t: teacher checkpoint {ckpt} does not exist')
+        raise CheckpointError(f'path.pretrain_network_t: teacher checkpoint {ckpt} does not exist{where_to_get(ckpt)}')
     net = build_network(opt['network_t'])
     load_weights(net, ckpt, param_key=path_opt.get('param_key_t', 'params'),
                  strict=path_opt.get('strict_load_t', True), what='network_t')

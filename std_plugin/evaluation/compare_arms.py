@@ -10,12 +10,14 @@ the same schedule, and differs only in what it distils.
     pisr      the baseline's file with PISR's distillation put in (compare_pisr.py)
 
 For seed s every arm is named <name>_compare_<arm>_s<s>, has manual_seed s
-(the same data order) and loads the same initial student weights.
+(the same clip order, crops and flips: training/clip_order, sample_seeds)
+and loads the same initial student weights.
 """
 import copy
 import os.path as osp
 
 from std_plugin.training.errors import OptionError
+from std_plugin.training.released_checkpoints import where_to_get
 
 ARMS = ('baseline', 'std', 'sd', 'td', 'pisr')
 TEACHER_KEYS = ('network_t', 'network_lstm', 'distill')
@@ -62,13 +64,14 @@ def check_teacher_files(opt, arms, root):
     key, path = ('network_t', teacher) if isinstance(teacher, str) else \
         ('path.pretrain_network_t', (opt.get('path') or {}).get('pretrain_network_t'))
     if path and not osp.exists(osp.join(root, path)):
-        raise OptionError(f'{key}: {path} does not exist (relative paths are read from --root {root})')
+        raise OptionError(f'{key}: {path} does not exist (relative paths are read from --root {root})'
+                          f'{where_to_get(path, root)}')
 
 
 def given_init(opt):
     """The file's path.pretrain_network_g: when set, every arm of every seed starts
-    from it (a fine-tuning comparison; seeds then differ in data order and in the
-    distillation's fixed random modules), else each seed draws its own weights."""
+    from it (a fine-tuning comparison; seeds then differ in clip order, crops and
+    in the distillation's fixed random modules), else each seed draws its own weights."""
     return (opt.get('path') or {}).get('pretrain_network_g')
 
 

@@ -14,6 +14,8 @@ from std_plugin.evaluation.bicubic_reference import references
 from std_plugin.evaluation.compare_arms import (check_arms, check_student_init, check_teacher_files, given_init,
                                                 parse_arms, seeded_run)
 from std_plugin.evaluation.compare_budget import apply_budget, check_validation, val_phases
+from std_plugin.evaluation.compare_inputs import RunInputs, changed, read_inputs, write_inputs
+from std_plugin.evaluation.compare_lanes import in_lanes, lane_env
 from std_plugin.evaluation.compare_pisr import ARM as PISR, check_pisr_teacher, pisr_note, read_pisr_options, with_pisr
 from std_plugin.evaluation.compare_plot import plot_curves
 from std_plugin.evaluation.compare_stats import compare
@@ -84,25 +86,57 @@ def finished(root, run_opt, option_file):
         all(last in history.get(name, {}) for name in val_names(run_opt))
 
 
-def train_runs(root, runs, folder, fresh, own_init=True):
-    bar = tqdm(runs, desc=PROG, unit='run')
-    for arm, seed, run_opt in bar:
+def inputs_file(option_file):
+    """Where the content of a run's input files is recorded when it starts training."""
+    return option_file.with_suffix('.inputs.json')
+
+
+def stale_inputs(recorded, current):
+    """Why a finished run with the same options must be trained again, or '' when it need not."""
+    if recorded is None:
+        return 'no record of its input files\' content (trained before std-compare kept one)'
+    keys = changed(recorded, current)
+    if not keys:
+        return ''
+    named = ', '.join(f'{k} ({(current.get(k) or recorded.get(k))["path"]})' for k in keys[:3])
+    return f'the content of {named}{" and more" if len(keys) > 3 else ""} changed since it was trained'
+
+
+def train_runs(root, runs, folder, fresh, own_init=True, jobs=1):
+    """Train what is not finished, `jobs` runs at a time (compare_lanes)."""
+    if own_init:  # before any lane starts: two arms of a seed would write the same file at once
+        for _, seed, run_opt in runs:
+            save_initial_weights(run_opt['path']['pretrain_network_g'], run_opt['network_g'], seed)
+    inputs = RunInputs(root)
+    digests = {run_opt['name']: inputs.of(run_opt) for _, _, run_opt in runs}  # each file read once
+    bar = tqdm(total=len(runs), desc=PROG, unit='run')
+
+    def one(run):
+        run_opt = run[2]
         bar.set_postfix_str(run_opt['name'])
         option_file = Path(folder, f'{run_opt["name"]}.yml')
         option_file.parent.mkdir(parents=True, exist_ok=True)
         with exclusive_run(option_file.with_suffix('.lock'), lambda: bar.write(
                 f'{PROG}: waiting for {run_opt["name"]}: another process is training it')):
-            train_run(root, run_opt, seed, option_file, fresh, own_init)
+            train_run(root, run_opt, option_file, fresh, digests[run_opt['name']], bar.write, lane_env(jobs))
+
+    in_lanes(one, runs, jobs, done=lambda run: bar.update())
     bar.close()
 
 
-def train_run(root, run_opt, seed, option_file, fresh, own_init):
+def train_run(root, run_opt, option_file, fresh, digests, say=print, env=None):
+    """Train one run unless it is finished with the same options and the same
+    input content (compare_inputs); a finished run retrained says why. The
+    experiment folder of a run trained again is kept by BasicSR, renamed
+    <name>_archived_<time>."""
     if not fresh and finished(root, run_opt, option_file):
-        return
-    if own_init:
-        save_initial_weights(run_opt['path']['pretrain_network_g'], run_opt['network_g'], seed)
+        why = stale_inputs(read_inputs(inputs_file(option_file)), digests)
+        if not why:
+            return
+        say(f'{PROG}: retraining {run_opt["name"]}: {why}')
     write_options(option_file, run_opt)
-    run_pipeline(root, 'train', str(option_file), prog=PROG, log=option_file.with_suffix('.log'))
+    write_inputs(inputs_file(option_file), digests)
+    run_pipeline(root, 'train', str(option_file), prog=PROG, log=option_file.with_suffix('.log'), env=env)
 
 
 def histories_of(root, runs):
@@ -112,11 +146,11 @@ def histories_of(root, runs):
     return out
 
 
-def report(opt, arms, seeds, histories, out_dir, pisr=None):
+def report(opt, arms, seeds, histories, out_dir, pisr=None, root='.'):
     """Prints the Markdown table; writes it, the CSV and the curves under out_dir."""
     metric_opts = opt['val']['metrics']
     metrics, datasets = list(metric_opts), val_names(opt)
-    refs = references(opt)
+    refs = references(opt, root)
     tables = compare(histories, arms, seeds, opt['train']['total_iter'], datasets, metrics, refs)
     out_dir.mkdir(parents=True, exist_ok=True)
     stem = out_dir / f'compare_{opt["name"]}'
@@ -151,7 +185,10 @@ def compare_arms(args):
     opt = apply_budget(opt, args.iters, args.val_freq)
     folder = ignored_folder(root / 'compare_options') / opt['name']
     runs = plan(opt, arms, seeds, folder, pisr)
-    train_runs(root, runs, folder, args.fresh, own_init=not given_init(opt))
+    jobs = getattr(args, 'jobs', 1)  # callers that build their own namespace may leave it out
+    if jobs < 1:
+        raise InputError(f'--jobs: {jobs} is not a positive number of parallel runs')
+    train_runs(root, runs, folder, args.fresh, own_init=not given_init(opt), jobs=jobs)
     out_dir = Path(args.out) if args.out else root / 'results' / f'compare_{opt["name"]}'
-    written = report(opt, arms, seeds, histories_of(root, runs), out_dir, pisr)
+    written = report(opt, arms, seeds, histories_of(root, runs), out_dir, pisr, root)
     print(f'{PROG}: wrote {", ".join(written)}')

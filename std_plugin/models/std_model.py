@@ -185,6 +185,7 @@ class STDModel(VideoBaseModel):
     def log_teacher_check(self):
         """One line: the teacher's temporal gain, a warning when TD has little to carry."""
         checked = start_check(self.opt, self.net_t, self.device)
+        self.tap_t.clear()  # the check's forwards must not reach the first iteration's teacher features
         if checked is not None:
             gain, warning = checked
             logger = get_root_logger()
@@ -277,6 +278,19 @@ class STDModel(VideoBaseModel):
         self.log_dict = self.reduce_loss_dict(loss_dict)
         if self.ema_decay > 0:
             self.model_ema(decay=self.ema_decay)
+
+    def model_ema(self, decay=0.999):
+        """BasicSR's EMA averages parameters only: the EMA copy's BatchNorm running
+        statistics would stay those of its construction (zero mean, unit variance),
+        and validation of net_g_ema (eval mode) would normalise with them. The
+        buffers are copied from the student: running statistics are already a
+        moving average over batches, and an EMA of them at `decay` would lag
+        thousands of iterations behind."""
+        super().model_ema(decay)
+        student = dict(self.get_bare_model(self.net_g).named_buffers())
+        with torch.no_grad():
+            for name, buf in self.net_g_ema.named_buffers():
+                buf.copy_(student[name])
 
     def backward_and_step(self, loss):
         if self.scaler is not None:

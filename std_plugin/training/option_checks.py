@@ -16,8 +16,10 @@ from basicsr.utils.registry import ARCH_REGISTRY, DATASET_REGISTRY, LOSS_REGISTR
 from std_plugin.distill.clip_teacher import check_clip_teacher_options
 from std_plugin.training.errors import DataError, OptionError
 from std_plugin.training.frame_sizes import first_frame, read_frame, same_scene
+from std_plugin.training.lmdb_frames import check_gt_frames
 from std_plugin.training.meta_info_check import check_stated_shape, read_clip_lines, warn_duplicates
 from std_plugin.training.path_args import FILE, FOLDER, LMDB, OUT_FOLDER, check_input, check_output
+from std_plugin.training.released_checkpoints import where_to_get
 
 # Datasets that give one GT frame per sample: STD needs all N frames of a clip.
 SINGLE_FRAME_DATASETS = ('Vimeo90KDataset', 'REDSDataset')
@@ -64,9 +66,9 @@ def check_network_arguments(opt):
                               f'{", ".join(params)}')
 
 
-def check_exists(path, key, what='file'):
+def check_exists(path, key, what='file', hint=''):
     if path and not osp.exists(path):
-        raise DataError(f'{key}: {what} {path} does not exist')
+        raise DataError(f'{key}: {what} {path} does not exist{hint}')
 
 
 def check_dataset_paths(phase, dataset):
@@ -172,7 +174,8 @@ def check_checkpoints(opt):
                           'teacher has nothing to teach')
     for key, value in path.items():
         if key.startswith('pretrain_network_') and value and not path.get('resume_state'):
-            check_input(f'path.{key}', FILE, value)
+            check_exists(value, f'path.{key}', 'checkpoint', where_to_get(value))  # where to download it
+            check_input(f'path.{key}', FILE, value)  # a folder, an empty file
     if not opt.get('auto_resume'):  # --auto_resume ignores path.resume_state
         check_exists(path.get('resume_state'), 'path.resume_state', 'training state')
 
@@ -308,6 +311,7 @@ def check_options(opt):
     for phase, dataset in (opt.get('datasets') or {}).items():
         check_dataset_paths(phase, dataset)
         check_meta_clips(phase, dataset)
+        check_gt_frames(phase, dataset)
         check_frame_sizes(phase, dataset, opt.get('scale'), opt)
     check_val_datasets(opt)
     check_writable(opt)

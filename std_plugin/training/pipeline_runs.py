@@ -35,15 +35,16 @@ def ignored_folder(folder):
     return folder
 
 
-def run_pipeline(root, module, option_file, prog='std-demo', log=None):
-    """python -m std_plugin.{train,test} -opt FILE in root; its output goes to the
-    console, or to the file `log`. A failure stops the caller with one line."""
+def run_pipeline(root, module, option_file, prog='std-demo', log=None, env=None):
+    """python -m std_plugin.{train,test} -opt FILE in root (with the environment
+    `env`, default this process's); its output goes to the console, or to the
+    file `log`. A failure stops the caller with one line."""
     cmd = [sys.executable, '-m', f'std_plugin.{module}', '-opt', str(option_file)]
     if log is None:
-        proc = subprocess.run(cmd, cwd=root)
+        proc = subprocess.run(cmd, cwd=root, env=env)
     else:
         with open(log, 'w') as out:
-            proc = subprocess.run(cmd, cwd=root, stdout=out, stderr=subprocess.STDOUT)
+            proc = subprocess.run(cmd, cwd=root, stdout=out, stderr=subprocess.STDOUT, env=env)
     if proc.returncode != 0:
         where = f'; {last_line(log)!r}, the whole output is in {log}' if log is not None else ''
         raise SystemExit(f'{prog}: {" ".join(cmd)} failed with exit status {proc.returncode}{where}')

@@ -7,7 +7,8 @@ to `models/net_<x>_<iter>.pth` and rewrites `param_key*: params_ema` to
 param key must survive the resume untouched. And BasicSR's sampler replays
 the interrupted epoch from its first batch, so a resumed run would see other
 batches than an uninterrupted one: ResumableSampler skips the batches already
-consumed, and hands each sample its seed key (sample_seeds) so that its
+consumed, orders the clips by (manual_seed, epoch) instead of the epoch alone
+(clip_order), and hands each sample its seed key (sample_seeds) so that its
 augmentation is the same too. `--auto_resume` skips, with a line naming it, a
 newest state that does not load (truncated, empty) and takes the one before.
 `install()` swaps the fixed pieces into `basicsr.train`, where train_pipeline
@@ -19,6 +20,7 @@ import sys
 from basicsr.data.data_sampler import EnlargedSampler
 from basicsr.utils import check_resume, scandir
 from std_plugin.training.checkpoints import read_checkpoint
+from std_plugin.training.clip_order import seeded_order
 from std_plugin.training.errors import CheckpointError, one_line
 from std_plugin.training.sample_seeds import RNG_KEY, SAMPLE_SEED, sample_keys, seed_samples, set_rng_states
 
@@ -112,17 +114,20 @@ def build_dataset(dataset_opt):
 
 
 class ResumableSampler(EnlargedSampler):
-    """EnlargedSampler that, in the epoch a run resumes in, starts after the
-    batches the interrupted run already consumed."""
+    """EnlargedSampler whose clip order depends on manual_seed as well as the
+    epoch (clip_order), and that, in the epoch a run resumes in, starts after
+    the batches the interrupted run already consumed."""
 
     def __init__(self, dataset, num_replicas, rank, ratio=1):
         super().__init__(dataset, num_replicas, rank, ratio)
         opt = getattr(dataset, 'opt', None) or {}
         self.resume_iter = opt.get(RESUME_ITER)
         self.batch_size = opt.get('batch_size_per_gpu', 1)
+        self.seed = opt.get(SAMPLE_SEED)
 
     def __iter__(self):
-        indices = sample_keys(self.dataset, list(super().__iter__()), self.epoch, self.rank)
+        order = seeded_order(list(super().__iter__()), self.seed, self.epoch, len(self.dataset))
+        indices = sample_keys(self.dataset, order, self.epoch, self.rank)
         if self.resume_iter is not None:
             # Epochs have num_samples // batch_size batches (the loader drops the last partial one).
             # Decided by the epoch alone, on every call: with workers, the DataLoader starts

@@ -19,7 +19,7 @@ from concurrent.futures import ProcessPoolExecutor
 
 import torch
 
-PRELOAD = ['std_plugin.benchmark.parts']
+PRELOAD = ['std_plugin.evaluation.benchmark.parts']
 
 
 def _peak_rss_bytes():
