@@ -84,6 +84,11 @@ def teacher_check_main(argv):
     return teacher_check.main(argv)
 
 
+def gpu_check_main(argv):
+    from std_plugin.cli import gpu_check
+    return gpu_check.main(argv)
+
+
 def pretrain_main(argv):
     from std_plugin.cli import pretrain_lstm
     return pretrain_lstm.main(argv)
@@ -136,6 +141,11 @@ COMMANDS = [
     Command('std-teacher-check', teacher_check_main,
             lambda w: {'-opt': w.std_opt, '--root': w.root, '--out': w.out / 'check.md'},
             {'-opt': OPTIONS, '--root': WORKDIR, '--out': OUT_FILE}, extra=lambda w: ['--device', 'cpu']),
+    Command('gpu_check', gpu_check_main,
+            lambda w: {'--out': w.out / 'gpu' / 'report', '--work': w.out / 'work' / 'w', '--compare-opt': w.std_opt,
+                       '--compare-root': w.root},
+            {'--out': OUT_FOLDER, '--work': OUT_FOLDER, '--compare-opt': OPTIONS, '--compare-root': WORKDIR},
+            extra=lambda w: ['--smoke']),
     Command('std-pretrain-lstm', pretrain_main, lambda w: {'-opt': w.std_opt, '--out': w.out / 'lstm.pth'},
             {'-opt': OPTIONS, '--out': OUT_FILE}, extra=lambda w: ['--iters', '1', '--device', 'cpu']),
     Command('std-demo', demo_main, lambda w: {'--root': w.out / 'demo'}, {'--root': OUT_FOLDER},

@@ -29,7 +29,8 @@ def test_every_console_script_is_in_the_matrix():
     setup = (Path(fault_matrix.REPO) / 'setup.py').read_text()
     scripts = set(re.findall(r"'(std-[\w-]+)=", setup))
     listed = {c.name.split()[0] for c in fault_matrix.COMMANDS}
-    assert scripts == listed
+    assert scripts <= listed, scripts - listed
+    assert listed - scripts == {'gpu_check'}  # python -m std_plugin.cli.gpu_check, not a console script
 
 
 @pytest.mark.parametrize('command', [c for c in fault_matrix.COMMANDS if c.runs_quickly], ids=lambda c: c.name)

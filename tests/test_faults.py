@@ -196,7 +196,8 @@ def test_a_full_disk_during_training_stops_at_the_failed_checkpoint(tmp_path, ti
         '(--auto_resume continues from it)')
     assert 'Traceback' not in proc.stdout
     assert read_checkpoint(str(exp / 'training_states' / '1.state'))['iter'] == 1  # intact
-    visible = {d: sorted(n for n in os.listdir(exp / d) if not n.startswith('.')) for d in ('models', 'training_states')}
+    visible = {d: sorted(n for n in os.listdir(exp / d) if not n.startswith('.'))
+               for d in ('models', 'training_states')}
     assert visible == {'models': ['net_g_1.pth'], 'training_states': ['1.state']}
 
 

@@ -41,10 +41,12 @@ def positive(text):
 def build_parser():
     p = argparse.ArgumentParser(prog=PROG, description=__doc__.split('\n\n')[0],
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    add_path_argument(p, '-opt', kind=OPTIONS, required=True, help='an STD option file (network_t, train.sd_opt/td_opt, val)')
+    add_path_argument(p, '-opt', kind=OPTIONS, required=True,
+                      help='an STD option file (network_t, train.sd_opt/td_opt, val)')
     p.add_argument('--arms', default='baseline,std', help=f'comma-separated, of {", ".join(ARMS)} '
                    '(default: baseline,std)')
-    add_path_argument(p, '--pisr-opt', kind=OPTIONS, help='a PISR student-stage option file (its teacher trained): the pisr arm is the '
+    add_path_argument(p, '--pisr-opt', kind=OPTIONS,
+                      help='a PISR student-stage option file (its teacher trained): the pisr arm is the '
                    "baseline's options with its distillation put in (e.g. std_plugin/demo/options/demo_pisr.yml)")
     p.add_argument('--seeds', type=int, default=2, help='seeds 0..S-1 (default: 2)')
     p.add_argument('--seed-list', help='explicit seeds, e.g. 0,7,42 (overrides --seeds)')
@@ -52,9 +54,11 @@ def build_parser():
                    "the scheduler's periods/milestones are scaled with it")
     p.add_argument('--val-freq', type=positive, help="validate every K iterations (default: the file's val.val_freq, "
                    'else iters // 10)')
-    add_path_argument(p, '--root', kind=WORKDIR, default='.', help='the run root: relative paths of the option file, experiments/, '
+    add_path_argument(p, '--root', kind=WORKDIR, default='.',
+                      help='the run root: relative paths of the option file, experiments/, '
                    'results/ (default: current folder)')
-    add_path_argument(p, '--out', kind=OUT_FOLDER, help='where the table and curves go (default: <root>/results/compare_<name>)')
+    add_path_argument(p, '--out', kind=OUT_FOLDER,
+                      help='where the table and curves go (default: <root>/results/compare_<name>)')
     p.add_argument('--fresh', action='store_true', help='retrain runs that are already finished')
     p.add_argument('--jobs', type=positive, default=1, help='train N runs at a time, each with one thread '
                    '(OMP_NUM_THREADS=1); a run is then the same, bit for bit, as trained alone with one thread '

@@ -12,7 +12,8 @@ from std_plugin.training.path_args import OUT_FOLDER, add_path_argument, parse_c
 
 def parse_args(argv):
     p = argparse.ArgumentParser(description='Space-Time Distillation demo on real video (CPU, minutes).')
-    add_path_argument(p, '--root', kind=OUT_FOLDER, default='.', help='working folder: datasets/, experiments/, results/ go here')
+    add_path_argument(p, '--root', kind=OUT_FOLDER, default='.',
+                      help='working folder: datasets/, experiments/, results/ go here')
     p.add_argument('--quick', action='store_true', help='a few iterations per model: a smoke test of the path')
     p.add_argument('--fresh', action='store_true', help='retrain models whose checkpoints exist')
     p.add_argument('--seeds', type=int, default=3, help='seeds per student arm (default: 3, the fewest for which '

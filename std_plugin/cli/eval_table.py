@@ -89,7 +89,8 @@ def add_common(parser):
     parser.add_argument('--crop-border', type=int, help='pixels ignored on each side (default: 0; '
                         "`test`: the option file's val metric crop_border)")
     parser.add_argument('--channels', nargs='+', type=str.upper, choices=list(CHANNELS), default=list(CHANNELS))
-    add_path_argument(parser, '--out-dir', kind=OUT_FOLDER, help='where table_<dataset>.md/.csv go (`test`: results/<name>, '
+    add_path_argument(parser, '--out-dir', kind=OUT_FOLDER,
+                      help='where table_<dataset>.md/.csv go (`test`: results/<name>, '
                         '`folders`: the current folder)')
     parser.add_argument('--workers', type=int, default=os.cpu_count(), help='processes computing metrics')
 
@@ -100,11 +101,13 @@ def build_parser():
     sub = parser.add_subparsers(dest='mode', required=True)
     test = sub.add_parser('test', help="the SR frames a BasicSR test run saved (val.save_img: true)")
     add_path_argument(test, '-opt', kind=OPTIONS, required=True, help='the test option file given to test.py')
-    add_path_argument(test, '--root', kind=WORKDIR, default='.', help='the folder holding results/ (default: current folder)')
+    add_path_argument(test, '--root', kind=WORKDIR, default='.',
+                      help='the folder holding results/ (default: current folder)')
     test.add_argument('--method', help="row name (default: the option file's name)")
     test.set_defaults(tables=test_run_tables)
     folders = sub.add_parser('folders', help='any SR folders against a GT folder, one row per --sr')
-    add_path_argument(folders, '--gt', kind=FOLDER, required=True, help='GT: <gt>/<clip>/<frame>, or <gt>/<seq>/<sub>/im4.png '
+    add_path_argument(folders, '--gt', kind=FOLDER, required=True,
+                      help='GT: <gt>/<clip>/<frame>, or <gt>/<seq>/<sub>/im4.png '
                          'with --splits')
     add_path_argument(folders, '--sr', kind=FOLDER, required=True, action='append', metavar='[NAME=]DIR',
                          help='SR folder of one method (repeat; rows in this order)')

@@ -135,8 +135,10 @@ def pretrain(opt, iters, lr, device):
 
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
-    add_path_argument(p, '-opt', kind=OPTIONS, required=True, help='STD option file (train dataset, network_t, network_lstm)')
-    add_path_argument(p, '--out', kind=OUT_FILE, required=True, help='checkpoint to write (refuses to overwrite without --overwrite)')
+    add_path_argument(p, '-opt', kind=OPTIONS, required=True,
+                      help='STD option file (train dataset, network_t, network_lstm)')
+    add_path_argument(p, '--out', kind=OUT_FILE, required=True,
+                      help='checkpoint to write (refuses to overwrite without --overwrite)')
     p.add_argument('--iters', type=int, default=2000)
     p.add_argument('--lr', type=float, default=1e-3)
     p.add_argument('--device', default='cuda' if torch.cuda.is_available() else 'cpu')

@@ -37,13 +37,16 @@ def build_parser():
     p = argparse.ArgumentParser(prog=PROG, description=__doc__.split('\n\n')[0],
                                 epilog='\n\n'.join(__doc__.split('\n\n')[1:]),
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    add_path_argument(p, '-opt', kind=OPTIONS, required=True, help='an STD option file (network_t, path.pretrain_network_t, val sets)')
-    add_path_argument(p, '--root', kind=WORKDIR, default='.', help="the folder the option file's relative paths are read from "
+    add_path_argument(p, '-opt', kind=OPTIONS, required=True,
+                      help='an STD option file (network_t, path.pretrain_network_t, val sets)')
+    add_path_argument(p, '--root', kind=WORKDIR, default='.',
+                      help="the folder the option file's relative paths are read from "
                    '(default: current folder)')
     p.add_argument('--max-frames', type=positive, help='score at most this many full-window frames per clip '
                    '(default: every frame)')
     p.add_argument('--device', default='cuda' if torch.cuda.is_available() else 'cpu')
-    add_path_argument(p, '--out', kind=OUT_FILE, help='also write the report to this Markdown file (refused if it exists)')
+    add_path_argument(p, '--out', kind=OUT_FILE,
+                      help='also write the report to this Markdown file (refused if it exists)')
     return p
 
 

@@ -29,7 +29,8 @@ REDS4 = ('000', '011', '015', '020')
 
 def build_parser():
     parser = make_parser(__doc__)
-    add_path_argument(parser, '--root', kind=FOLDER, help='folder of REDS clip folders, e.g. train_sharp (not needed with --verify)')
+    add_path_argument(parser, '--root', kind=FOLDER,
+                      help='folder of REDS clip folders, e.g. train_sharp (not needed with --verify)')
     return parser
 
 

@@ -24,7 +24,8 @@ from std_plugin.training.errors import DatasetPrepError
 
 def build_parser():
     parser = make_parser(__doc__)
-    add_path_argument(parser, '--input', kind=FILE_OR_FOLDER, nargs='+', help='video files and/or folders of frames (not needed with --verify)')
+    add_path_argument(parser, '--input', kind=FILE_OR_FOLDER, nargs='+',
+                      help='video files and/or folders of frames (not needed with --verify)')
     parser.add_argument('--layout', choices=['vimeo', 'vid4'], required=True,
                         help='vimeo: septuplets for training; vid4: one test clip per input')
     parser.add_argument('--gt-size', type=int, nargs=2, metavar=('H', 'W'),
