@@ -5,7 +5,7 @@ import pytest
 import torch
 
 from std_plugin.evaluation.benchmark.bench_model import build_std_model, random_clips, std_options, write_random_checkpoint
-from std_plugin.training.precision import SCALER_KEY
+from std_plugin.training.precision import SCALER_KEY, cpu_bf16_warning
 from tests.conftest import TINY_EDVR, TINY_STUDENT
 
 # Relative tolerance of each logged loss after one step from the same weights and
@@ -123,3 +123,12 @@ def test_channels_last_converts_every_network(tmp_path, random_teacher):
     model = std_model(tmp_path, random_teacher, train=dict(channels_last=True))
     convs = [model.net_g.conv_hr, model.net_t.conv_hr, model.net_lstm.gates]
     assert all(conv.weight.is_contiguous(memory_format=torch.channels_last) for conv in convs)
+
+
+def test_bf16_on_a_cpu_without_native_bf16_is_named_once():
+    cpu, cuda = torch.device('cpu'), torch.device('cuda')
+    line = cpu_bf16_warning(cpu, 'bf16', 'distill.teacher_autocast', native=False)
+    assert line.startswith('distill.teacher_autocast: bf16 on a CPU without native bf16')
+    assert cpu_bf16_warning(cpu, 'bf16', 'train.autocast', native=True) is None
+    assert cpu_bf16_warning(cuda, 'bf16', 'train.autocast', native=False) is None
+    assert cpu_bf16_warning(cpu, None, 'train.autocast', native=False) is None

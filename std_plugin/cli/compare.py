@@ -25,17 +25,11 @@ command is repeated; a changed input retrains it, saying so; --fresh retrains.
 """
 import argparse
 
+from std_plugin.cli.arg_types import positive
 from std_plugin.evaluation.compare_arms import ARMS
 from std_plugin.evaluation.compare_runs import PROG, compare_arms
 from std_plugin.training.errors import run_command
 from std_plugin.training.path_args import OPTIONS, OUT_FOLDER, WORKDIR, add_path_argument, parse_checked
-
-
-def positive(text):
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f'{text} is not a positive integer')
-    return value
 
 
 def build_parser():

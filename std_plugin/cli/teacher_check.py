@@ -17,6 +17,7 @@ from pathlib import Path
 
 import torch
 
+from std_plugin.cli.arg_types import positive
 from std_plugin.evaluation.compare_runs import read_options
 from std_plugin.evaluation.teacher_check import check_teacher, render
 from std_plugin.training.disk_errors import named_writes
@@ -24,13 +25,6 @@ from std_plugin.training.errors import InputError, run_command
 from std_plugin.training.path_args import OPTIONS, OUT_FILE, WORKDIR, add_path_argument, parse_checked
 
 PROG = 'std-teacher-check'
-
-
-def positive(text):
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f'{text} is not a positive integer')
-    return value
 
 
 def build_parser():

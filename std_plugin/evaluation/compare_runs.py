@@ -67,6 +67,8 @@ def plan(opt, arms, seeds, folder, pisr=None):
         init = given_init(opt) or init_file(folder, opt, seed)
         for arm in arms:
             run = seeded_run(opt, arm, seed, init)
+            if run.get('network_t'):  # checked once before the first run (teacher_check.before_training)
+                run['distill'] = dict(run.get('distill') or {}, teacher_check=0)
             runs.append((arm, seed, with_pisr(run, pisr) if arm == PISR else run))
     return runs
 

@@ -31,7 +31,7 @@ from std_plugin.losses.temporal_memory_loss import drop_gradients, freeze, is_fr
 from std_plugin.training.atomic_save import staged
 from std_plugin.training.checkpoints import load_state, load_weights, read_checkpoint, select_params
 from std_plugin.training.errors import InputError, NonFiniteLoss, OptionError
-from std_plugin.training.precision import attach_grad_scaler, autocast, check_precision
+from std_plugin.training.precision import attach_grad_scaler, autocast, check_precision, cpu_bf16_warning
 from std_plugin.training.resume import last_checkpoint_note
 from std_plugin.training.sample_seeds import add_rng_states
 from std_plugin.training.val_history import record_validation
@@ -141,6 +141,7 @@ class STDModel(VideoBaseModel):
         self.window_s = frame_count(self.opt['network_g'], self.net_g, 'network_g')
         train_opt = self.opt['train']
         self.autocast = check_precision(train_opt.get('autocast'), 'train.autocast')
+        self.warn_precision(self.autocast, 'train.autocast')
         if self.opt.get('network_t'):
             self.init_distillation()
         self.apply_memory_format()
@@ -159,6 +160,7 @@ class STDModel(VideoBaseModel):
         train_opt = self.opt['train']
         self.net_t = build_teacher(self.opt, self.device)
         self.teacher_autocast = check_precision(self.distill_opt.get('teacher_autocast'), 'distill.teacher_autocast')
+        self.warn_precision(self.teacher_autocast, 'distill.teacher_autocast')
         # A clip teacher (BasicVSR, ...) reads whole clips: it has no window (clip_teacher.py).
         self.reads_clips = clip_teacher.teacher_kind(self.opt, self.net_t, self.device) == 'clip'
         self.window_t = None if self.reads_clips else frame_count(self.opt['network_t'], self.net_t, 'network_t')
@@ -180,6 +182,12 @@ class STDModel(VideoBaseModel):
             self.init_temporal_memory(shapes_s[1][1], shapes_t[1][1])
             if not self.reads_clips:
                 self.log_teacher_check()
+
+    @master_only
+    def warn_precision(self, name, key):
+        warning = cpu_bf16_warning(self.device, name, key)
+        if warning:
+            get_root_logger().warning(warning)
 
     @master_only
     def log_teacher_check(self):
