@@ -41,7 +41,8 @@ def build_parser():
                    '(default: baseline,std)')
     add_path_argument(p, '--pisr-opt', kind=OPTIONS,
                       help='a PISR student-stage option file (its teacher trained): the pisr arm is the '
-                   "baseline's options with its distillation put in (e.g. std_plugin/demo/options/demo_pisr.yml)")
+                           "baseline's options with its distillation put in "
+                           '(e.g. std_plugin/demo/options/demo_pisr.yml)')
     p.add_argument('--seeds', type=int, default=2, help='seeds 0..S-1 (default: 2)')
     p.add_argument('--seed-list', help='explicit seeds, e.g. 0,7,42 (overrides --seeds)')
     p.add_argument('--iters', type=positive, help="iterations per run (default: the file's train.total_iter); "
@@ -50,7 +51,7 @@ def build_parser():
                    'else iters // 10)')
     add_path_argument(p, '--root', kind=WORKDIR, default='.',
                       help='the run root: relative paths of the option file, experiments/, '
-                   'results/ (default: current folder)')
+                           'results/ (default: current folder)')
     add_path_argument(p, '--out', kind=OUT_FOLDER,
                       help='where the table and curves go (default: <root>/results/compare_<name>)')
     p.add_argument('--fresh', action='store_true', help='retrain runs that are already finished')

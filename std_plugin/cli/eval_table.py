@@ -85,13 +85,13 @@ def folder_tables(args, common):
 
 def add_common(parser):
     add_path_argument(parser, '--splits', kind=FILE, nargs='+', metavar='[LABEL=]FILE',
-                        help='Vimeo-T split files, one column each (sep_fast_testset.txt -> fast)')
+                      help='Vimeo-T split files, one column each (sep_fast_testset.txt -> fast)')
     parser.add_argument('--crop-border', type=int, help='pixels ignored on each side (default: 0; '
                         "`test`: the option file's val metric crop_border)")
     parser.add_argument('--channels', nargs='+', type=str.upper, choices=list(CHANNELS), default=list(CHANNELS))
     add_path_argument(parser, '--out-dir', kind=OUT_FOLDER,
                       help='where table_<dataset>.md/.csv go (`test`: results/<name>, '
-                        '`folders`: the current folder)')
+                           '`folders`: the current folder)')
     parser.add_argument('--workers', type=int, default=os.cpu_count(), help='processes computing metrics')
 
 
@@ -108,9 +108,9 @@ def build_parser():
     folders = sub.add_parser('folders', help='any SR folders against a GT folder, one row per --sr')
     add_path_argument(folders, '--gt', kind=FOLDER, required=True,
                       help='GT: <gt>/<clip>/<frame>, or <gt>/<seq>/<sub>/im4.png '
-                         'with --splits')
+                           'with --splits')
     add_path_argument(folders, '--sr', kind=FOLDER, required=True, action='append', metavar='[NAME=]DIR',
-                         help='SR folder of one method (repeat; rows in this order)')
+                      help='SR folder of one method (repeat; rows in this order)')
     folders.add_argument('--clips', nargs='+', help='clip folders to score (default: all, sorted)')
     folders.add_argument('--suffix', help="SR names are <frame>_<suffix>.png (default: detected)")
     folders.add_argument('--dataset', help='table title (default: Vid4, or Vimeo90K-T with --splits)')

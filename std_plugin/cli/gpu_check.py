@@ -94,8 +94,9 @@ def parse_args(argv):
                       help='working folder for the demo data and runs (default: a temporary one)')
     p.add_argument('--compare-seeds', type=int, help='std-compare seeds (default 2; 1 with --smoke)')
     p.add_argument('--compare-iters', type=int, help='std-compare iterations per run (default 1000; 2 with --smoke)')
-    add_path_argument(p, '--compare-opt', kind=OPTIONS, help='the STD option file std-compare runs (default: the demo\'s, on the demo '
-                   'data and shipped checkpoints, built under --work); its paths are relative to --compare-root')
+    add_path_argument(p, '--compare-opt', kind=OPTIONS,
+                      help='the STD option file std-compare runs (default: the demo\'s, on the demo data and shipped '
+                           'checkpoints, built under --work); its paths are relative to --compare-root')
     add_path_argument(p, '--compare-root', kind=WORKDIR, help='the root of --compare-opt\'s relative paths')
     args = parse_checked(p, argv)
     if not args.smoke and not torch.cuda.is_available():

@@ -35,7 +35,7 @@ def build_parser():
                       help='an STD option file (network_t, path.pretrain_network_t, val sets)')
     add_path_argument(p, '--root', kind=WORKDIR, default='.',
                       help="the folder the option file's relative paths are read from "
-                   '(default: current folder)')
+                           '(default: current folder)')
     p.add_argument('--max-frames', type=positive, help='score at most this many full-window frames per clip '
                    '(default: every frame)')
     p.add_argument('--device', default='cuda' if torch.cuda.is_available() else 'cpu')
