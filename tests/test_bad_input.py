@@ -87,7 +87,7 @@ def test_student_and_teacher_fsr_sizes_differ(opt):
 
 def test_lmdb_missing(opt):
     opt['datasets']['train']['dataroot_gt'] = '/nowhere/GT.lmdb'
-    fails(opt, DataError, 'datasets.train.dataroot_gt: LMDB /nowhere/GT.lmdb does not exist')
+    fails(opt, DataError, 'datasets.train.dataroot_gt: /nowhere/GT.lmdb does not exist')
 
 
 def test_meta_info_names_a_missing_clip(opt, tmp_path):
@@ -196,8 +196,8 @@ def test_cli_prints_one_line_and_exits_2(opt, tmp_path):
     proc = run_cli(['-m', 'std_plugin.train', '-opt', write_yaml(tmp_path / 'o.yml', opt)], cwd=tmp_path,
                    check=False)
     assert proc.returncode == 2
-    assert proc.stdout.strip().splitlines()[-1] == ('std_plugin: error: path.pretrain_network_t: checkpoint '
-                                                    '/nowhere/edvr.pth does not exist')
+    assert proc.stdout.strip().splitlines()[-1] == ('std_plugin: error: path.pretrain_network_t: '
+                                                    'checkpoint /nowhere/edvr.pth does not exist')
     assert 'Traceback' not in proc.stdout
     assert not (tmp_path / 'experiments').exists()  # failed before anything was written
 

@@ -258,7 +258,7 @@ def test_a_given_student_file_starts_every_arm_and_seed(tmp_path, tiny_root):
 
 
 @pytest.mark.parametrize('case, message', [
-    ('missing', 'option file'),
+    ('missing', 'missing.yml does not exist'),
     ('no_teacher', 'has no network_t: the std arm distils from a teacher'),
     ('unknown_arm', "--arms: unknown arm 'dstil'"),
     ('no_val', 'has no validation'),

@@ -29,7 +29,7 @@ from std_plugin.data.prep.degradations import bd, bi
 from std_plugin.data.prep.lmdb_writer import StreamingLmdbMaker
 from std_plugin.data.prep.parallel import ordered_map
 from std_plugin.data.prep.verify import verify_lmdb
-from std_plugin.training.errors import DatasetPrepError
+from std_plugin.training.errors import DatasetPrepError, InputError
 
 REPO = Path(__file__).resolve().parents[1]
 SIZE = 32
@@ -341,12 +341,12 @@ def test_gt_not_divisible_by_scale_and_empty_folders(tmp_path, rng):
     with pytest.raises(DatasetPrepError, match=r'a\.png: frame size 30x32 is not divisible by the scale 4'):
         prepare(vid4, ['--root', str(tmp_path / 'odd'), '--out', str(tmp_path / 'o1'), '--workers', '1'])
     (tmp_path / 'empty').mkdir()
-    with pytest.raises(DatasetPrepError, match=r'empty: no clip folders'):
+    with pytest.raises(InputError, match=r'--root: .*empty is an empty folder'):
         prepare(vid4, ['--root', str(tmp_path / 'empty'), '--out', str(tmp_path / 'o2')])
     (tmp_path / 'empty' / 'clip').mkdir()
     with pytest.raises(DatasetPrepError, match=r'clip: no images'):
         prepare(vid4, ['--root', str(tmp_path / 'empty'), '--out', str(tmp_path / 'o2'), '--workers', '1'])
-    with pytest.raises(DatasetPrepError, match=r'nothing\.mp4: input not found'):
+    with pytest.raises(InputError, match=r'--input: .*nothing\.mp4 does not exist'):
         prepare(video, ['--input', str(tmp_path / 'nothing.mp4'), '--layout', 'vid4', '--out', str(tmp_path / 'o3'),
                         '--workers', '1'])
     (tmp_path / 'fake.mp4').write_bytes(b'not a video')
@@ -420,8 +420,7 @@ def test_script_prints_one_line_and_exits_2(tmp_path):
                            str(tmp_path / 'absent'), '--out', str(tmp_path / 'o')],
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2
-    assert proc.stderr.strip().splitlines() == [f'error: {tmp_path / "absent" / "sequences"}: folder not found '
-                                                '(--root must be the vimeo_septuplet folder)']
+    assert proc.stderr.strip().splitlines() == [f'error: --root: {tmp_path / "absent"} does not exist']
 
 
 @pytest.mark.parametrize('module', [vimeo90k, reds, vid4, video, demo])

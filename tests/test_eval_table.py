@@ -168,7 +168,7 @@ def break_empty(tmp_path, paths):
         os.remove(path)
     for path in glob.glob(osp.join(paths['sr'], '*')):
         os.rmdir(path)
-    return paths['sr'], 'is empty'
+    return paths['sr'], 'is an empty folder'
 
 
 def break_split(tmp_path, paths):

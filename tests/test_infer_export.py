@@ -165,7 +165,7 @@ def test_infer_bad_inputs_are_one_line_exit_2(student, video, tmp_path, capsys):
     missing = str(tmp_path / 'nope.mp4')
     assert missing in bad_input_error(infer.main, args + ['--input', missing], capsys)
     (tmp_path / 'empty').mkdir()
-    assert 'holds no image' in bad_input_error(infer.main, args + ['--input', str(tmp_path / 'empty')], capsys)
+    assert 'is an empty folder' in bad_input_error(infer.main, args + ['--input', str(tmp_path / 'empty')], capsys)
     (tmp_path / 'sr').mkdir()
     (tmp_path / 'sr' / 'old.png').write_bytes(b'')
     assert '--overwrite' in bad_input_error(infer.main, args + ['--input', video], capsys)

@@ -3,7 +3,7 @@ import pytest
 import torch
 
 from std_plugin.training import distributed
-from std_plugin.training.errors import DataError, OptionError
+from std_plugin.training.errors import DataError, OptionError, PathError
 from std_plugin.training.option_checks import check_option_file, check_options
 from tests import tiny_data
 from tests.conftest import run_cli
@@ -17,7 +17,7 @@ def fails(opt, error, message):
 
 
 def test_option_file_missing_empty_or_not_yaml(tmp_path):
-    with pytest.raises(OptionError, match=f'^-opt: option file {tmp_path}/none.yml does not exist$'):
+    with pytest.raises(PathError, match=f'^-opt: {tmp_path}/none.yml does not exist$'):
         check_option_file(['-opt', str(tmp_path / 'none.yml')])
     (tmp_path / 'empty.yml').write_text('# nothing yet\n')
     with pytest.raises(OptionError, match=f'^-opt: option file {tmp_path}/empty.yml is empty; expected BasicSR'):

@@ -71,7 +71,7 @@ def test_sigterm_saves_exits_0_and_auto_resume_continues_exactly(tmp_path, tiny_
     truncated = exp / 'training_states' / f'{it + 1}.state'
     truncated.write_bytes((exp / 'training_states' / f'{it}.state').read_bytes()[:100])
     proc = run_cli(['-m', 'std_plugin.train', '-opt', str(stopped / 'o.yml'), '--auto_resume'], cwd=stopped)
-    assert (f'std_plugin: warning: --auto_resume skips training state: experiments/run/training_states/{it + 1}.state '
+    assert (f'std_plugin: warning: --auto_resume skips training state: {exp}/training_states/{it + 1}.state '
             'is not a readable PyTorch checkpoint') in proc.stdout
     log = read_log(exp)
     assert re.search(rf'Resuming training from epoch: \d+, iter: {it}\.', log)

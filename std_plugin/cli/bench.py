@@ -40,6 +40,7 @@ from std_plugin.evaluation.benchmark import parts, presets
 from std_plugin.evaluation.benchmark.bench_model import CLIP_FRAMES, BenchConfig
 from std_plugin.evaluation.benchmark.isolated import run_isolated
 from std_plugin.evaluation.networks import parse_size
+from std_plugin.training.errors import run_command
 
 CLIP_TEACHERS = [name for name, (_, opt) in presets.TEACHERS.items() if is_clip_network(opt)]
 PAPER_SPEED_RATIO = 86.0 / 17.5  # STD supplement Table 2: EDVR vs FastDVDnet ms/frame, GTX 1080 Ti
@@ -297,7 +298,10 @@ def report(fig):
 
 
 def main(argv=None):
-    args = parse_args(argv)
+    run_command('std-bench', parse_args, run, argv)
+
+
+def run(args):
     with tempfile.TemporaryDirectory(prefix='std_bench_') as workdir:
         cfg = bench_config(args, workdir)
         for config in [cfg] + [clip_config(cfg, name) for name in args.clip_teacher]:

@@ -28,26 +28,32 @@ import argparse
 from std_plugin.cli.arg_types import positive
 from std_plugin.evaluation.compare_arms import ARMS
 from std_plugin.evaluation.compare_runs import PROG, compare_arms
-from std_plugin.training.errors import report_input_errors
+from std_plugin.training.errors import run_command
+from std_plugin.training.path_args import OPTIONS, OUT_FOLDER, WORKDIR, add_path_argument, parse_checked
 
 
 def build_parser():
     p = argparse.ArgumentParser(prog=PROG, description=__doc__.split('\n\n')[0],
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument('-opt', required=True, help='an STD option file (network_t, train.sd_opt/td_opt, val)')
+    add_path_argument(p, '-opt', kind=OPTIONS, required=True,
+                      help='an STD option file (network_t, train.sd_opt/td_opt, val)')
     p.add_argument('--arms', default='baseline,std', help=f'comma-separated, of {", ".join(ARMS)} '
                    '(default: baseline,std)')
-    p.add_argument('--pisr-opt', help='a PISR student-stage option file (its teacher trained): the pisr arm is the '
-                   "baseline's options with its distillation put in (e.g. std_plugin/demo/options/demo_pisr.yml)")
+    add_path_argument(p, '--pisr-opt', kind=OPTIONS,
+                      help='a PISR student-stage option file (its teacher trained): the pisr arm is the '
+                           "baseline's options with its distillation put in "
+                           '(e.g. std_plugin/demo/options/demo_pisr.yml)')
     p.add_argument('--seeds', type=int, default=2, help='seeds 0..S-1 (default: 2)')
     p.add_argument('--seed-list', help='explicit seeds, e.g. 0,7,42 (overrides --seeds)')
     p.add_argument('--iters', type=positive, help="iterations per run (default: the file's train.total_iter); "
                    "the scheduler's periods/milestones are scaled with it")
     p.add_argument('--val-freq', type=positive, help="validate every K iterations (default: the file's val.val_freq, "
                    'else iters // 10)')
-    p.add_argument('--root', default='.', help='the run root: relative paths of the option file, experiments/, '
-                   'results/ (default: current folder)')
-    p.add_argument('--out', help='where the table and curves go (default: <root>/results/compare_<name>)')
+    add_path_argument(p, '--root', kind=WORKDIR, default='.',
+                      help='the run root: relative paths of the option file, experiments/, '
+                           'results/ (default: current folder)')
+    add_path_argument(p, '--out', kind=OUT_FOLDER,
+                      help='where the table and curves go (default: <root>/results/compare_<name>)')
     p.add_argument('--fresh', action='store_true', help='retrain runs that are already finished')
     p.add_argument('--jobs', type=positive, default=1, help='train N runs at a time, each with one thread '
                    '(OMP_NUM_THREADS=1); a run is then the same, bit for bit, as trained alone with one thread '
@@ -56,7 +62,7 @@ def build_parser():
 
 
 def main(argv=None):
-    report_input_errors(PROG, compare_arms, build_parser().parse_args(argv))
+    run_command(PROG, lambda a: parse_checked(build_parser(), a), compare_arms, argv)
 
 
 if __name__ == '__main__':

@@ -23,7 +23,8 @@ import yaml
 from std_plugin.evaluation.clip_metrics import CHANNELS, EvaluationError, evaluate_methods
 from std_plugin.evaluation.frame_pairs import read_keys, split_label
 from std_plugin.evaluation.table_format import render_markdown, write_table
-from std_plugin.training.errors import report_input_errors
+from std_plugin.training.errors import run_command
+from std_plugin.training.path_args import FILE, FOLDER, OPTIONS, OUT_FOLDER, WORKDIR, add_path_argument, parse_checked
 
 def named(text, name_of):
     """'NAME=VALUE' -> (NAME, VALUE); a bare VALUE is named by name_of(VALUE)."""
@@ -83,13 +84,14 @@ def folder_tables(args, common):
 
 
 def add_common(parser):
-    parser.add_argument('--splits', nargs='+', metavar='[LABEL=]FILE',
-                        help='Vimeo-T split files, one column each (sep_fast_testset.txt -> fast)')
+    add_path_argument(parser, '--splits', kind=FILE, nargs='+', metavar='[LABEL=]FILE',
+                      help='Vimeo-T split files, one column each (sep_fast_testset.txt -> fast)')
     parser.add_argument('--crop-border', type=int, help='pixels ignored on each side (default: 0; '
                         "`test`: the option file's val metric crop_border)")
     parser.add_argument('--channels', nargs='+', type=str.upper, choices=list(CHANNELS), default=list(CHANNELS))
-    parser.add_argument('--out-dir', help='where table_<dataset>.md/.csv go (`test`: results/<name>, '
-                        '`folders`: the current folder)')
+    add_path_argument(parser, '--out-dir', kind=OUT_FOLDER,
+                      help='where table_<dataset>.md/.csv go (`test`: results/<name>, '
+                           '`folders`: the current folder)')
     parser.add_argument('--workers', type=int, default=os.cpu_count(), help='processes computing metrics')
 
 
@@ -98,15 +100,17 @@ def build_parser():
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest='mode', required=True)
     test = sub.add_parser('test', help="the SR frames a BasicSR test run saved (val.save_img: true)")
-    test.add_argument('-opt', required=True, help='the test option file given to test.py')
-    test.add_argument('--root', default='.', help='the folder holding results/ (default: current folder)')
+    add_path_argument(test, '-opt', kind=OPTIONS, required=True, help='the test option file given to test.py')
+    add_path_argument(test, '--root', kind=WORKDIR, default='.',
+                      help='the folder holding results/ (default: current folder)')
     test.add_argument('--method', help="row name (default: the option file's name)")
     test.set_defaults(tables=test_run_tables)
     folders = sub.add_parser('folders', help='any SR folders against a GT folder, one row per --sr')
-    folders.add_argument('--gt', required=True, help='GT: <gt>/<clip>/<frame>, or <gt>/<seq>/<sub>/im4.png '
-                         'with --splits')
-    folders.add_argument('--sr', required=True, action='append', metavar='[NAME=]DIR',
-                         help='SR folder of one method (repeat; rows in this order)')
+    add_path_argument(folders, '--gt', kind=FOLDER, required=True,
+                      help='GT: <gt>/<clip>/<frame>, or <gt>/<seq>/<sub>/im4.png '
+                           'with --splits')
+    add_path_argument(folders, '--sr', kind=FOLDER, required=True, action='append', metavar='[NAME=]DIR',
+                      help='SR folder of one method (repeat; rows in this order)')
     folders.add_argument('--clips', nargs='+', help='clip folders to score (default: all, sorted)')
     folders.add_argument('--suffix', help="SR names are <frame>_<suffix>.png (default: detected)")
     folders.add_argument('--dataset', help='table title (default: Vid4, or Vimeo90K-T with --splits)')
@@ -125,7 +129,7 @@ def write_tables(args):
 
 
 def main(argv=None):
-    report_input_errors('std-table', write_tables, build_parser().parse_args(argv))
+    run_command('std-table', lambda a: parse_checked(build_parser(), a), write_tables, argv)
 
 
 if __name__ == '__main__':

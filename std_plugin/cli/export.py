@@ -20,7 +20,8 @@ import torch
 import std_plugin  # noqa: F401  (registers the plugin; aliases torchvision for basicsr)
 from std_plugin.cli.network_args import add_network_arguments, load_network
 from std_plugin.inference.onnx_export import export_onnx, max_abs_diff, onnx_session
-from std_plugin.training.errors import InputError, report_input_errors
+from std_plugin.training.errors import InputError, run_command
+from std_plugin.training.path_args import OUT_FILE, add_path_argument, parse_checked
 # The same WxH convention (multiples of 4) as std-profile's --size.
 from std_plugin.evaluation.networks import parse_size
 
@@ -30,12 +31,12 @@ MULTIPLE = 4  # FastDVDnetVSR's and EDVR's downsampling
 def parse_args(argv):
     parser = argparse.ArgumentParser(prog='std-export', description=__doc__.split('\n\n')[0])
     add_network_arguments(parser)
-    parser.add_argument('--out', required=True, help='ONNX file to write, e.g. student.onnx')
+    add_path_argument(parser, '--out', kind=OUT_FILE, required=True, help='ONNX file to write, e.g. student.onnx')
     parser.add_argument('--overwrite', action='store_true', help='replace an existing --out')
     parser.add_argument('--size', type=parse_size, default=(64, 64), help='LR WxH traced and checked (default 64x64)')
     parser.add_argument('--opset', type=int, default=17, help='ONNX opset (TorchScript exporter: <= 20; default 17)')
     parser.add_argument('--atol', type=float, default=1e-4, help='max abs difference accepted (default 1e-4)')
-    return parser.parse_args(argv)
+    return parse_checked(parser, argv)
 
 
 def check_sizes(size):
@@ -45,9 +46,6 @@ def check_sizes(size):
 
 
 def check_out(args):
-    if os.path.isdir(args.out):
-        raise InputError(f'--out: {args.out} is a folder; expected an ONNX file name such as '
-                         f'{os.path.join(args.out, "student.onnx")}')
     if os.path.exists(args.out) and not args.overwrite:
         raise InputError(f'--out: {args.out} exists; pass --overwrite to replace it')
 
@@ -99,7 +97,7 @@ def run(args):
 
 
 def main(argv=None):
-    report_input_errors('std-export', run, parse_args(argv))
+    run_command('std-export', parse_args, run, argv)
 
 
 if __name__ == '__main__':

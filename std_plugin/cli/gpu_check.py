@@ -47,6 +47,9 @@ from std_plugin.data.prep.demo import build_demo_data
 from std_plugin.evaluation.benchmark.isolated import run_isolated
 from std_plugin.evaluation.compare_runs import compare_arms
 from std_plugin.evaluation.gpu_report import render
+from std_plugin.training.disk_errors import named_writes
+from std_plugin.training.errors import run_command
+from std_plugin.training.path_args import OPTIONS, OUT_FOLDER, WORKDIR, add_path_argument, parse_checked
 
 PROG = 'gpu_check'
 HEADLINE_ITERS = 300000  # options/std_fastdvd.yml: train.total_iter
@@ -82,17 +85,20 @@ def parse_args(argv):
     p = argparse.ArgumentParser(prog=PROG, description=__doc__.split('\n\n')[0],
                                 formatter_class=argparse.RawDescriptionHelpFormatter,
                                 epilog=__doc__.split('\n\n', 1)[1])
-    p.add_argument('--out', required=True, help='folder for gpu_check.md and gpu_check.json (created)')
+    add_path_argument(p, '--out', kind=OUT_FOLDER, required=True,
+                      help='folder for gpu_check.md and gpu_check.json (created)')
     p.add_argument('--smoke', action='store_true', help='toy sizes on the CPU: the same path, in seconds')
     p.add_argument('--budget', type=float, default=450,
                    help='seconds after which no further step starts (default 450: with the last step, within 10 min)')
-    p.add_argument('--work', help='working folder for the demo data and runs (default: a temporary one)')
+    add_path_argument(p, '--work', kind=OUT_FOLDER,
+                      help='working folder for the demo data and runs (default: a temporary one)')
     p.add_argument('--compare-seeds', type=int, help='std-compare seeds (default 2; 1 with --smoke)')
     p.add_argument('--compare-iters', type=int, help='std-compare iterations per run (default 1000; 2 with --smoke)')
-    p.add_argument('--compare-opt', help='the STD option file std-compare runs (default: the demo\'s, on the demo '
-                   'data and shipped checkpoints, built under --work); its paths are relative to --compare-root')
-    p.add_argument('--compare-root', help='the root of --compare-opt\'s relative paths')
-    args = p.parse_args(argv)
+    add_path_argument(p, '--compare-opt', kind=OPTIONS,
+                      help='the STD option file std-compare runs (default: the demo\'s, on the demo data and shipped '
+                           'checkpoints, built under --work); its paths are relative to --compare-root')
+    add_path_argument(p, '--compare-root', kind=WORKDIR, help='the root of --compare-opt\'s relative paths')
+    args = parse_checked(p, argv)
     if not args.smoke and not torch.cuda.is_available():
         p.error('no CUDA GPU here (torch.cuda.is_available() is False); --smoke runs the same path on the CPU')
     if bool(args.compare_opt) != bool(args.compare_root):
@@ -275,7 +281,8 @@ def write_report(out, report):
     """Both files rewritten after every step, each through a temporary name."""
     for name, text in (('gpu_check.json', json.dumps(report, indent=1)), ('gpu_check.md', render(report))):
         tmp = out / f'.{name}.tmp'
-        tmp.write_text(text)
+        with named_writes(tmp):
+            tmp.write_text(text)
         tmp.replace(out / name)
 
 
@@ -300,7 +307,10 @@ def run(args):
 
 
 def main(argv=None):
-    args = parse_args(argv)
+    return run_command(PROG, parse_args, run_in_work, argv)
+
+
+def run_in_work(args):
     if args.work:
         return run(args)
     with tempfile.TemporaryDirectory(prefix='gpu_check_') as work:

@@ -20,19 +20,20 @@ from tqdm import tqdm
 
 import std_plugin  # noqa: F401  (registers the plugin; aliases torchvision for basicsr)
 from std_plugin.cli.network_args import add_network_arguments, load_network
-from std_plugin.inference.frame_sink import FrameSink, check_not_input, check_writable
+from std_plugin.inference.frame_sink import FrameSink, check_writable
 from std_plugin.inference.frame_source import open_frames, sliding_windows
 from std_plugin.inference.tiling import tiled_sr_image
-from std_plugin.training.errors import InputError, NonFiniteOutput, report_input_errors
+from std_plugin.training.errors import InputError, NonFiniteOutput, run_command
+from std_plugin.training.path_args import FILE_OR_FOLDER, OUT_FILE, OUT_FOLDER, add_path_argument, parse_checked
 
 
 def parse_args(argv):
     parser = argparse.ArgumentParser(prog='std-infer', description=__doc__.split('\n\n')[0])
     add_network_arguments(parser)
-    parser.add_argument('--input', required=True, help='video file or folder of frames')
-    parser.add_argument('--out', required=True, help='folder for the super-resolved PNG frames')
+    add_path_argument(parser, '--input', kind=FILE_OR_FOLDER, required=True, help='video file or folder of frames')
+    add_path_argument(parser, '--out', kind=OUT_FOLDER, required=True, help='folder for the super-resolved PNG frames')
     parser.add_argument('--overwrite', action='store_true', help='write into a non-empty --out')
-    parser.add_argument('--video', help='also write the frames as this video file (e.g. sr.mp4)')
+    add_path_argument(parser, '--video', kind=OUT_FILE, help='also write the frames as this video file (e.g. sr.mp4)')
     parser.add_argument('--fps', type=float, help="video frame rate (default: the input video's, else 25)")
     parser.add_argument('--fourcc', default='mp4v', help='video codec for --video (default mp4v)')
     parser.add_argument('--tile', type=int, default=0, help='LR tile size in px (default 0: whole frames)')
@@ -43,7 +44,7 @@ def parse_args(argv):
     parser.add_argument('--pad-mode', choices=['replicate', 'reflect'], default='replicate')
     parser.add_argument('--device', default='cuda' if torch.cuda.is_available() else 'cpu')
     parser.add_argument('--half', action='store_true', help='autocast: float16 on GPU, bfloat16 on CPU')
-    args = parser.parse_args(argv)
+    args = parse_checked(parser, argv)
     if args.tile < 0 or args.tile_overlap < 0 or args.multiple < 1:
         parser.error('--tile and --tile-overlap must be >= 0, --multiple >= 1')
     return args
@@ -91,7 +92,6 @@ def super_resolve(net, frames, num_frame, args, sink, device):
 
 def run(args):
     device = device_of(args.device)
-    check_not_input(args.input, args.out, args.video)
     frames = open_frames(args.input)
     check_writable(args.out, args.video, args.overwrite)
     net, num_frame, opt = load_network(args, device)
@@ -106,7 +106,7 @@ def run(args):
 
 
 def main(argv=None):
-    report_input_errors('std-infer', run, parse_args(argv))
+    run_command('std-infer', parse_args, run, argv)
 
 
 if __name__ == '__main__':

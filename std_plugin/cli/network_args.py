@@ -3,11 +3,12 @@
 import torch
 
 from std_plugin.archs import network_spec
-from std_plugin.training.checkpoints import load_state, read_checkpoint, select_params
+from std_plugin.training.checkpoints import load_state, logger, read_checkpoint, select_params
+from std_plugin.training.path_args import FILE, add_path_argument
 
 
 def add_network_arguments(parser):
-    parser.add_argument('--model', required=True, help='BasicSR checkpoint ({param_key: state_dict})')
+    add_path_argument(parser, '--model', kind=FILE, required=True, help='BasicSR checkpoint ({param_key: state_dict})')
     parser.add_argument('--arch', required=True,
                         help='registered arch name (FastDVDnetVSR, EDVR, ...) or an option file (its network_g)')
     parser.add_argument('--arch-opt', action='append', default=[], metavar='KEY=VALUE',
@@ -23,8 +24,9 @@ def checkpoint_state(path, param_key):
     ckpt = read_checkpoint(path, what='--model')
     if param_key.lower() == 'none':
         return select_params(ckpt, path, None, '--model')
-    # As BasicSR's load_network: a missing key falls back to 'params'.
+    # As BasicSR's load_network: a missing key falls back to 'params' (with a warning).
     if isinstance(ckpt, dict) and param_key not in ckpt and 'params' in ckpt:
+        logger.warning(f"--model: {path} has no {param_key!r} entry (--param-key); loading its 'params' instead")
         param_key = 'params'
     return select_params(ckpt, path, param_key, '--model')
 

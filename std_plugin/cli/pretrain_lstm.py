@@ -31,7 +31,6 @@ import os.path as osp
 
 import torch
 import torch.nn.functional as F
-import yaml
 from torch import nn
 from tqdm import tqdm
 
@@ -45,6 +44,9 @@ from std_plugin.distill.windows import clip_to_windows, windows_to_clip
 from std_plugin.losses.temporal_memory_loss import TemporalMemoryLoss
 from std_plugin.models.std_model import build_adapter, build_temporal_memory, frame_count, probe
 from std_plugin.training.option_checks import NON_ARCH_KEYS
+from std_plugin.training.disk_errors import named_writes
+from std_plugin.training.errors import InputError, run_command
+from std_plugin.training.path_args import OPTIONS, OUT_FILE, add_path_argument, parse_checked, read_option_file
 
 
 def next_frame_loss(lstm, head, seq):
@@ -133,8 +135,10 @@ def pretrain(opt, iters, lr, device):
 
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
-    p.add_argument('-opt', required=True, help='STD option file (train dataset, network_t, network_lstm)')
-    p.add_argument('--out', required=True, help='checkpoint to write (refuses to overwrite without --overwrite)')
+    add_path_argument(p, '-opt', kind=OPTIONS, required=True,
+                      help='STD option file (train dataset, network_t, network_lstm)')
+    add_path_argument(p, '--out', kind=OUT_FILE, required=True,
+                      help='checkpoint to write (refuses to overwrite without --overwrite)')
     p.add_argument('--iters', type=int, default=2000)
     p.add_argument('--lr', type=float, default=1e-3)
     p.add_argument('--device', default='cuda' if torch.cuda.is_available() else 'cpu')
@@ -142,15 +146,17 @@ def parse_args(argv=None):
     p.add_argument('--adapter', choices=('model', 'principal'), default='model',
                    help="model: the STD model's own random fixed adapter (default); principal: write one made of "
                         "the teacher F^SR's leading principal directions")
-    return p.parse_args(argv)
+    return parse_checked(p, argv)
 
 
 def main(argv=None):
-    args = parse_args(argv)
+    run_command('std-pretrain-lstm', parse_args, run, argv)
+
+
+def run(args):
     if osp.exists(args.out) and not args.overwrite:
-        raise SystemExit(f'--out {args.out} exists; pass --overwrite to replace it')
-    with open(args.opt) as f:
-        opt = yaml.safe_load(f)
+        raise InputError(f'--out: {args.out} exists; pass --overwrite to replace it')
+    opt = read_option_file('-opt', args.opt)
     device = torch.device(args.device)
     lstm, moment = pretrain(opt, args.iters, args.lr, device)
     ckpt = {'params': {k: v.cpu() for k, v in lstm.state_dict().items()}}
@@ -162,8 +168,14 @@ def main(argv=None):
             ckpt['params_adapter'] = principal_adapter(opt, moment, width).state_dict()
     os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
     tmp = args.out + '.tmp'
-    torch.save(ckpt, tmp)
-    os.replace(tmp, args.out)  # never a half-written checkpoint under the final name
+    try:
+        # A Python file: a full disk raises OSError(ENOSPC), not the zip writer's RuntimeError.
+        with named_writes(tmp), open(tmp, 'wb') as f:
+            torch.save(ckpt, f)
+        os.replace(tmp, args.out)  # never a half-written checkpoint under the final name
+    finally:
+        if osp.exists(tmp):
+            os.remove(tmp)
     print(f'ConvLSTM pretrained for {args.iters} iterations -> {args.out}')
 
 

@@ -27,6 +27,8 @@ from std_plugin.evaluation.benchmark.timing import sync
 from std_plugin.evaluation.flops import count_macs
 from std_plugin.evaluation.networks import (CLIP_FRAMES, NETWORKS, SCALE, Network, build, min_side,  # noqa: F401
                                             outputs_per_forward, parse_size)
+from std_plugin.training.errors import run_command
+
 
 def parse_args(argv):
     parser = argparse.ArgumentParser(prog='std-profile', description=__doc__.split('\n\n')[0])
@@ -111,7 +113,10 @@ def format_table(rows):
 
 
 def main(argv=None):
-    args = parse_args(argv)
+    run_command('std-profile', parse_args, run, argv)
+
+
+def run(args):
     rows = build_rows(args)
     if args.json:
         print(json.dumps(rows, indent=1))

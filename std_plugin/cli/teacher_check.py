@@ -20,7 +20,9 @@ import torch
 from std_plugin.cli.arg_types import positive
 from std_plugin.evaluation.compare_runs import read_options
 from std_plugin.evaluation.teacher_check import check_teacher, render
-from std_plugin.training.errors import InputError, report_input_errors
+from std_plugin.training.disk_errors import named_writes
+from std_plugin.training.errors import InputError, run_command
+from std_plugin.training.path_args import OPTIONS, OUT_FILE, WORKDIR, add_path_argument, parse_checked
 
 PROG = 'std-teacher-check'
 
@@ -29,13 +31,16 @@ def build_parser():
     p = argparse.ArgumentParser(prog=PROG, description=__doc__.split('\n\n')[0],
                                 epilog='\n\n'.join(__doc__.split('\n\n')[1:]),
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument('-opt', required=True, help='an STD option file (network_t, path.pretrain_network_t, val sets)')
-    p.add_argument('--root', default='.', help="the folder the option file's relative paths are read from "
-                   '(default: current folder)')
+    add_path_argument(p, '-opt', kind=OPTIONS, required=True,
+                      help='an STD option file (network_t, path.pretrain_network_t, val sets)')
+    add_path_argument(p, '--root', kind=WORKDIR, default='.',
+                      help="the folder the option file's relative paths are read from "
+                           '(default: current folder)')
     p.add_argument('--max-frames', type=positive, help='score at most this many full-window frames per clip '
                    '(default: every frame)')
     p.add_argument('--device', default='cuda' if torch.cuda.is_available() else 'cpu')
-    p.add_argument('--out', help='also write the report to this Markdown file (refused if it exists)')
+    add_path_argument(p, '--out', kind=OUT_FILE,
+                      help='also write the report to this Markdown file (refused if it exists)')
     return p
 
 
@@ -43,8 +48,6 @@ def run(args):
     opt = read_options(args.opt)
     if args.out and Path(args.out).exists():
         raise InputError(f'--out {args.out} exists: name a new file')
-    if not Path(args.root).is_dir():
-        raise InputError(f'--root {args.root} is not a folder')
     report = check_teacher(opt, torch.device(args.device), args.max_frames, args.root)
     lines = render(report)
     warning = report.warning()
@@ -53,11 +56,12 @@ def run(args):
     text = '\n'.join(lines) + '\n'
     print(text, end='')
     if args.out:
-        Path(args.out).write_text(text)
+        with named_writes(args.out):
+            Path(args.out).write_text(text)
 
 
 def main(argv=None):
-    report_input_errors(PROG, run, build_parser().parse_args(argv))
+    run_command(PROG, lambda a: parse_checked(build_parser(), a), run, argv)
 
 
 if __name__ == '__main__':

@@ -64,8 +64,24 @@ def score_pair(pair, crop_border=0, channels=tuple(CHANNELS)):
     if sr.shape != gt.shape:
         raise EvaluationError(f'size mismatch: SR {sr_path} is {sr.shape[1]}x{sr.shape[0]}, '
                               f'GT {gt_path} is {gt.shape[1]}x{gt.shape[0]}')
+    check_crop_border(crop_border, gt.shape, gt_path)
     return {(channel, name): float(metric(sr, gt, crop_border, test_y_channel=CHANNELS[channel]))
             for channel in channels for name, metric in METRICS.items()}
+
+
+# BasicSR's SSIM filters with an 11x11 Gaussian window and keeps the valid part.
+SSIM_WINDOW = 11
+
+
+def check_crop_border(crop_border, shape, gt_path):
+    """The frame left after cropping must hold one SSIM window (else cv2.filter2D
+    fails on an empty array, or the mean of nothing is NaN)."""
+    h, w = shape[:2]
+    largest = max((min(h, w) - SSIM_WINDOW) // 2, 0)
+    if crop_border < 0 or crop_border > largest:
+        raise EvaluationError(f'--crop-border {crop_border}: the GT frame {gt_path} is {w}x{h}, which leaves '
+                              f'{max(w - 2 * crop_border, 0)}x{max(h - 2 * crop_border, 0)} px; SSIM needs '
+                              f'{SSIM_WINDOW}x{SSIM_WINDOW} (expected 0 <= --crop-border <= {largest})')
 
 
 def score_pairs(pairs, crop_border, channels, workers=1, label=None):

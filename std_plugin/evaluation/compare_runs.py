@@ -21,6 +21,7 @@ from std_plugin.evaluation.compare_plot import plot_curves
 from std_plugin.evaluation.compare_stats import compare
 from std_plugin.evaluation.compare_table import metric_label, render_csv, render_markdown
 from std_plugin.evaluation.teacher_check import before_training
+from std_plugin.training.disk_errors import named_writes
 from std_plugin.training.errors import InputError
 from std_plugin.training.pipeline_runs import ignored_folder, run_pipeline, save_initial_weights, write_options
 from std_plugin.training.run_lock import exclusive_run
@@ -157,8 +158,9 @@ def report(opt, arms, seeds, histories, out_dir, pisr=None, root='.'):
     stem = out_dir / f'compare_{opt["name"]}'
     markdown = render_markdown(tables, metric_opts) + (pisr_note(pisr) if pisr else '') + init_note(opt)
     print(markdown)
-    Path(f'{stem}.md').write_text(markdown)
-    Path(f'{stem}.csv').write_text(render_csv(tables))
+    for path, text in ((f'{stem}.md', markdown), (f'{stem}.csv', render_csv(tables))):
+        with named_writes(path):
+            Path(path).write_text(text)
     metric = 'psnr' if 'psnr' in metrics else metrics[0]
     png = plot_curves(histories, arms, datasets, metric, metric_label(metric, metric_opts[metric]),
                       out_dir / f'curves_{opt["name"]}.png', refs)

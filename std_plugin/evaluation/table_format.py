@@ -8,6 +8,7 @@ import os.path as osp
 import re
 
 from std_plugin.evaluation.clip_metrics import AVERAGE, METRICS
+from std_plugin.training.disk_errors import named_writes
 
 DIGITS = {'PSNR': 2, 'SSIM': 4}  # the papers' precision; the CSV keeps 6
 
@@ -72,6 +73,6 @@ def write_table(table, out_dir):
     stem = osp.join(out_dir, 'table_' + re.sub(r'[^\w.-]+', '_', table.dataset))
     paths = stem + '.md', stem + '.csv'
     for path, text in zip(paths, (render_markdown(table), render_csv(table))):
-        with open(path, 'w', newline='') as f:
+        with named_writes(path), open(path, 'w', newline='') as f:
             f.write(text)
     return paths

@@ -381,7 +381,7 @@ class STDModel(VideoBaseModel):
 
     @master_only
     def save_training_state(self, epoch, current_iter):
-        with staged(self.opt['path'], 'training_states'):
+        with staged(self.opt['path'], 'training_states', expect_files=current_iter != -1):
             super().save_training_state(epoch, current_iter)
             add_rng_states(self.opt['path']['training_states'], current_iter)
 

@@ -1,6 +1,7 @@
 """Loading BasicSR checkpoints ({param_key: state_dict}) with one clear error
 per failure, and only with `weights_only=True`: a downloaded teacher file can
 then never execute code on load."""
+import logging
 import pickle
 
 import torch
@@ -13,6 +14,9 @@ from std_plugin.training.errors import CheckpointError
 # protocol byte (0x80). Anything else (a text file, an HTML error page saved as
 # .pth) makes the unpickler fail with IndexError/KeyError that name nothing.
 CHECKPOINT_MAGIC = (b'PK', b'\x80')
+
+# BasicSR's logger: in training its lines go to the run's log file and console.
+logger = logging.getLogger('basicsr')
 
 
 def check_header(path, what):
@@ -77,6 +81,7 @@ def select_params(ckpt, path, param_key, what):
     if not isinstance(ckpt, dict):
         raise CheckpointError(f'{what}: {path} holds a {type(ckpt).__name__}, expected a dict of state dicts')
     if param_key not in ckpt and param_key == 'params_ema' and 'params' in ckpt:
+        logger.warning(f"{what}: {path} has no 'params_ema' entry (param_key); loading its 'params' instead")
         param_key = 'params'
     if param_key not in ckpt:
         keys = [k for k in ckpt if isinstance(ckpt.get(k), dict)]
@@ -100,6 +105,11 @@ def load_state(net, state, path, strict=True, what='checkpoint'):
         raise CheckpointError(f'{what}: {path} does not fit {type(net).__name__}: {len(missing)} missing keys '
                               f'{missing[:3]}, {len(unexpected)} unexpected keys {unexpected[:3]}; '
                               'is it a checkpoint of another architecture or other options?')
+    if not strict and (missing or unexpected):
+        # BasicSR lists them for network_g; a silent partial load would train on random tensors.
+        logger.warning(f'{what}: {path} loaded non-strictly into {type(net).__name__}: {len(missing)} keys left '
+                       f'at their random initialisation {missing}, {len(unexpected)} keys of the file unused '
+                       f'{unexpected}')
     check_finite_weights(state, path, what)
     shapes = [k for k in set(expected) & set(state) if expected[k].shape != state[k].shape]
     if shapes:

@@ -3,7 +3,10 @@ data, checkpoints, the std-* tools, the dataset scripts). Each carries one
 line that names the option key or file and what was expected; the
 command-line entry points print that line and exit with status 2 instead of
 a traceback."""
+import faulthandler
 import sys
+
+from std_plugin.training.disk_errors import disk_error_line, is_disk_error
 
 
 class StdError(ValueError):
@@ -34,6 +37,11 @@ class InputError(StdError):
     """A std-* tool's input is missing or unusable."""
 
 
+class PathError(InputError, DataError):
+    """A path (a command's argument or an option file's) is missing, of the wrong
+    kind, empty, unwritable, or an output over an input (path_args)."""
+
+
 class DatasetPrepError(StdError):
     """A bad input file, folder or output path of a dataset script. The message
     names the file and says what is wrong; the scripts print it as one line
@@ -48,10 +56,42 @@ def one_line(err):
     return text
 
 
+def install_faulthandler():
+    """A death by signal (SIGSEGV in a native op, SIGBUS on a mapped file) still
+    prints where it happened, instead of an exit status alone."""
+    if faulthandler.is_enabled():
+        return
+    try:
+        faulthandler.enable(all_threads=True)
+    except (AttributeError, ValueError, OSError):  # sys.stderr replaced by an object without a file descriptor
+        if sys.__stderr__ is not None:
+            faulthandler.enable(file=sys.__stderr__, all_threads=True)
+
+
+def output_paths(args):
+    """[(flag, path)] of the output arguments a command declared (path_args)."""
+    return [(flag, path) for flag, kind, path in getattr(args, 'std_paths', ()) if kind.startswith('output')]
+
+
 def report_input_errors(prog, body, *args):
-    """Run body(*args); a user-input error becomes `prog: error: ...` and exit 2."""
+    """Run body(*args); a user-input error, or a write the disk refused, becomes
+    `prog: error: ...` and exit 2."""
+    install_faulthandler()
     try:
         return body(*args)
     except StdError as err:
         print(f'{prog}: error: {one_line(err)}', file=sys.stderr)
         raise SystemExit(2) from None
+    except OSError as err:
+        if not is_disk_error(err):
+            raise
+        outputs = [p for a in args for p in output_paths(a)]
+        print(f'{prog}: error: {disk_error_line(err, outputs)}', file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+def run_command(prog, parse, body, argv=None):
+    """args = parse(argv), then body(args), each under report_input_errors: a
+    bad path argument found while parsing is answered like any other."""
+    args = report_input_errors(prog, parse, argv)
+    return report_input_errors(prog, body, args)

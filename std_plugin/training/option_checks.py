@@ -15,8 +15,10 @@ from basicsr.utils.options import ordered_yaml
 from basicsr.utils.registry import ARCH_REGISTRY, DATASET_REGISTRY, LOSS_REGISTRY, MODEL_REGISTRY
 from std_plugin.distill.clip_teacher import check_clip_teacher_options
 from std_plugin.training.errors import DataError, OptionError
-from std_plugin.training.frame_sizes import first_frame
+from std_plugin.training.frame_sizes import first_frame, read_frame, same_scene
 from std_plugin.training.lmdb_frames import check_gt_frames
+from std_plugin.training.meta_info_check import check_stated_shape, read_clip_lines, warn_duplicates
+from std_plugin.training.path_args import FILE, FOLDER, LMDB, OUT_FOLDER, check_input, check_output
 from std_plugin.training.released_checkpoints import where_to_get
 
 # Datasets that give one GT frame per sample: STD needs all N frames of a clip.
@@ -70,25 +72,35 @@ def check_exists(path, key, what='file', hint=''):
 
 
 def check_dataset_paths(phase, dataset):
+    """The dataset's paths as every command's path arguments are checked (path_args):
+    exists, of the kind expected, not empty; an LMDB complete (a truncated one is
+    SIGBUS when read)."""
     is_lmdb = (dataset.get('io_backend') or {}).get('type') == 'lmdb'
     for root in ('dataroot_gt', 'dataroot_lq'):
-        check_exists(dataset.get(root), f'datasets.{phase}.{root}', 'LMDB' if is_lmdb else 'folder')
-        if is_lmdb and dataset.get(root):
-            check_exists(osp.join(dataset[root], 'data.mdb'), f'datasets.{phase}.{root}', 'LMDB data file')
-    check_exists(dataset.get('meta_info_file'), f'datasets.{phase}.meta_info_file')
+        if dataset.get(root):
+            check_input(f'datasets.{phase}.{root}', LMDB if is_lmdb else FOLDER, dataset[root])
+    if dataset.get('meta_info_file'):
+        check_input(f'datasets.{phase}.meta_info_file', FILE, dataset['meta_info_file'])
 
 
-def meta_clips(meta_file):
-    with open(meta_file) as f:
-        return [line.split()[0] for line in f if line.strip()]
+def is_clip_list(phase, dataset):
+    """A training set whose meta_info file lists its clips (Vimeo90K*, REDS*)."""
+    kind = dataset.get('type', '')
+    return phase == 'train' and bool(dataset.get('meta_info_file')) and ('Vimeo90K' in kind or 'REDS' in kind)
 
 
 def check_meta_clips(phase, dataset):
-    """Every clip the meta_info file lists must be in the GT and LQ data."""
-    if not dataset.get('meta_info_file') or 'Vimeo90K' not in dataset.get('type', ''):
+    """The meta_info file reads as BasicSR reads it, and every clip it lists is
+    in the GT and LQ data."""
+    if not is_clip_list(phase, dataset):
         return
+    key = f'datasets.{phase}.meta_info_file'
+    rows = read_clip_lines(dataset['meta_info_file'], key)
+    warn_duplicates(rows, dataset['meta_info_file'], key)
+    if 'Vimeo90K' not in dataset.get('type', ''):
+        return  # REDS keys are clip/frame: its clip check would need the frame count
     is_lmdb = (dataset.get('io_backend') or {}).get('type') == 'lmdb'
-    clips = meta_clips(dataset['meta_info_file'])
+    clips = list(dict.fromkeys(clip for _, clip, _ in rows))
     for root in ('dataroot_gt', 'dataroot_lq'):
         missing = (missing_lmdb_clips if is_lmdb else missing_folder_clips)(dataset[root], clips)
         if missing:
@@ -162,7 +174,8 @@ def check_checkpoints(opt):
                           'teacher has nothing to teach')
     for key, value in path.items():
         if key.startswith('pretrain_network_') and value and not path.get('resume_state'):
-            check_exists(value, f'path.{key}', 'checkpoint', where_to_get(value))
+            check_exists(value, f'path.{key}', 'checkpoint', where_to_get(value))  # where to download it
+            check_input(f'path.{key}', FILE, value)  # a folder, an empty file
     if not opt.get('auto_resume'):  # --auto_resume ignores path.resume_state
         check_exists(path.get('resume_state'), 'path.resume_state', 'training state')
 
@@ -171,11 +184,8 @@ def check_writable(opt):
     folder = opt['path'].get('experiments_root') or opt['path'].get('results_root')
     if not folder:
         return
-    existing = folder
-    while not osp.exists(existing):
-        existing = osp.dirname(existing)
-    if not os.access(existing, os.W_OK):
-        raise OptionError(f'output folder {folder} is not writable ({existing} refuses writes)')
+    key = 'path.experiments_root' if opt['path'].get('experiments_root') else 'path.results_root'
+    check_output(key, OUT_FOLDER, folder)  # a file in the way, read-only, full, not writable
 
 
 def option_file_argument(argv):
@@ -190,8 +200,7 @@ def check_option_file(argv):
     path = option_file_argument(argv)
     if path is None:
         return  # BasicSR's own parser says -opt is required
-    if not osp.isfile(path):
-        raise OptionError(f'-opt: option file {path} ' + ('is a folder' if osp.isdir(path) else 'does not exist'))
+    check_input('-opt', FILE, path)
     try:
         with open(path, encoding='utf-8') as f:
             text = f.read()
@@ -246,6 +255,10 @@ def check_frame_sizes(phase, dataset, scale, opt):
     if gt is None:
         return
     (name, (gh, gw)), gt_size = gt, dataset.get('gt_size')
+    if is_clip_list(phase, dataset):
+        check_stated_shape(read_clip_lines(dataset['meta_info_file'], f'datasets.{phase}.meta_info_file'),
+                           dataset['meta_info_file'], f'datasets.{phase}.meta_info_file', name, (gh, gw),
+                           f'{name} in {dataset["dataroot_gt"]}')
     if phase == 'train' and gt_size:
         check_patch_size(gt_size, scale, opt)
         if gt_size > min(gh, gw):
@@ -253,11 +266,37 @@ def check_frame_sizes(phase, dataset, scale, opt):
                               f'{dataset["dataroot_gt"]}); expected gt_size <= {min(gh, gw)}')
     hr_in = any((opt.get(k) or {}).get('hr_in') for k in ('network_g', 'network_t'))  # LR read at GT size
     lq = None if hr_in else first_frame(dataset['dataroot_lq'], is_lmdb, name)
+    if is_lmdb and not hr_in and lq is None:
+        raise DataError(f'datasets.{phase}.dataroot_lq: LMDB {dataset["dataroot_lq"]} has no key {name!r}, the first '
+                        f'frame of the GT LMDB {dataset["dataroot_gt"]}; GT and LR LMDBs hold different clips '
+                        '(an LR LMDB left from other footage?)')
     if lq is not None and lq[0] == name and scale and lq[1] != (gh // scale, gw // scale):
         lh, lw = lq[1]
         raise DataError(f'datasets.{phase}.dataroot_lq: {dataset["dataroot_lq"]} holds {lw}x{lh} frames for the '
                         f'{gw}x{gh} GT frames of {dataset["dataroot_gt"]} ({name}), x{gh / lh:g}, but scale is '
                         f'{scale}; expected {gw // scale}x{gh // scale} LR frames (made at another scale?)')
+    if lq is not None and lq[0] == name:
+        check_same_scene(phase, dataset, is_lmdb, name)
+
+
+# Below this correlation a GT/LR pair shows different scenes (measured: 0.99 for
+# BI and BD pairs of one frame, about 0 for frames of different footage).
+MIN_PAIR_CORRELATION = 0.5
+
+
+def check_same_scene(phase, dataset, is_lmdb, name):
+    """The first GT/LR pair shows one scene: an LR set left from replaced
+    footage beside a re-made GT has the right keys and sizes, and trains on
+    mismatched pairs without a word."""
+    gt, lq = (read_frame(dataset[root], is_lmdb, name) for root in ('dataroot_gt', 'dataroot_lq'))
+    if gt is None or lq is None:
+        return
+    corr = same_scene(gt, lq)
+    if corr < MIN_PAIR_CORRELATION:
+        raise DataError(f'datasets.{phase}.dataroot_lq: the LR frame {name} of {dataset["dataroot_lq"]} does not show '
+                        f'the GT frame {name} of {dataset["dataroot_gt"]} (correlation {corr:.2f} with the GT shrunk '
+                        f'to its size, expected >= {MIN_PAIR_CORRELATION}); GT and LR from different footage? '
+                        'Make them again together')
 
 
 def check_options(opt):

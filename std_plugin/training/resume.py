@@ -87,7 +87,10 @@ def load_resume_state(opt):
     if 'train' in opt.get('datasets', {}):
         opt['datasets']['train'][SAMPLE_SEED] = opt.get('manual_seed') or 0
     if opt['auto_resume']:
-        path, state = newest_readable_state(osp.join('experiments', opt['name'], 'training_states'))
+        # Where this run writes (root_path/experiments/<name>), not ./experiments: BasicSR's
+        # own lookup is relative to the working folder, so `python path/to/train.py` elsewhere
+        # found nothing, archived the experiment and started again from iteration 0.
+        path, state = newest_readable_state(opt['path']['training_states'])
         if path:
             opt['path']['resume_state'] = path
     else:

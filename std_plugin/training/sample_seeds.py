@@ -115,4 +115,5 @@ def add_rng_states(state_dir, current_iter):
         return
     state = read_checkpoint(state_path, 'training state')
     state[RNG_KEY] = rng_states()
-    torch.save(state, state_path)
+    with open(state_path, 'wb') as f:  # a Python file: a full disk raises OSError(ENOSPC), not a zip-writer error
+        torch.save(state, f)

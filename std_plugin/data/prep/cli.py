@@ -9,7 +9,9 @@ import cv2
 from std_plugin.data.prep.degradations import BD_SCALES, DEGRADATIONS
 from std_plugin.data.prep.parallel import default_workers
 from std_plugin.data.prep.verify import verify_outputs
-from std_plugin.training.errors import DatasetPrepError
+from std_plugin.training.disk_errors import disk_error_line, is_disk_error
+from std_plugin.training.errors import DatasetPrepError, StdError, install_faulthandler, output_paths
+from std_plugin.training.path_args import OUT_FOLDER, add_path_argument, parse_checked
 
 EXIT_BAD_INPUT = 2
 
@@ -20,7 +22,7 @@ class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescrip
 
 def make_parser(description, *, lmdb=True):
     parser = argparse.ArgumentParser(description=description, formatter_class=_HelpFormatter)
-    parser.add_argument('--out', required=True, help='output folder (created if missing)')
+    add_path_argument(parser, '--out', kind=OUT_FOLDER, required=True, help='output folder (created if missing)')
     parser.add_argument('--degradation', nargs='+', choices=sorted(DEGRADATIONS), default=['BI'],
                         help='BI: MATLAB bicubic; BD: Gaussian blur (sigma 0.4*scale) + subsampling. '
                              'Several at once share one GT')
@@ -50,7 +52,7 @@ def check_args(args):
 
 def parse(parser, argv=None):
     """Parsed and checked arguments; raises DatasetPrepError (for library callers)."""
-    args = parser.parse_args(argv)
+    args = parse_checked(parser, argv)
     check_args(args)
     return args
 
@@ -59,10 +61,18 @@ def run(parser, body, argv=None):
     """Parse argv, run body(args); bad input is one line on stderr and exit 2."""
     # OpenCV's own decoder warnings would precede our one-line error (workers inherit this).
     cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_ERROR)
+    install_faulthandler()
+    args = None
     try:
-        body(parse(parser, argv))
-    except DatasetPrepError as err:
+        args = parse(parser, argv)
+        body(args)
+    except StdError as err:
         print(f'error: {err}', file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except OSError as err:
+        if not is_disk_error(err):
+            raise
+        print(f'error: {disk_error_line(err, output_paths(args))}', file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         print('interrupted: partial outputs were removed, existing ones left as they were', file=sys.stderr)

@@ -30,7 +30,9 @@ from std_plugin.data.prep.degradations import DEGRADATIONS
 from std_plugin.data.prep.layout import OutputNames
 from std_plugin.data.prep.parallel import default_workers
 from std_plugin.data.prep.video_source import SEPTUPLET
-from std_plugin.training.errors import DatasetPrepError
+from std_plugin.training.disk_errors import disk_error_line, is_disk_error
+from std_plugin.training.errors import DatasetPrepError, StdError, install_faulthandler, output_paths
+from std_plugin.training.path_args import OUT_FOLDER, add_path_argument, parse_checked
 
 TRAIN_VIDEO, TEST_VIDEO = 'bigbuckbunny.mp4', 'carphone_pristine.mp4'
 SEPTUPLETS, STEP, GT_SIZE = 32, 4, 256
@@ -100,15 +102,22 @@ def build_demo_data(out_dir, degradation='BI', workers=None):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument('--out', required=True, help='demo data folder (reused when complete)')
+    add_path_argument(parser, '--out', kind=OUT_FOLDER, required=True, help='demo data folder (reused when complete)')
     parser.add_argument('--degradation', choices=sorted(DEGRADATIONS), default='BI')
     parser.add_argument('--workers', type=int, default=default_workers())
-    args = parser.parse_args(argv)
-    start = time.perf_counter()
+    install_faulthandler()
+    args = None
     try:
+        args = parse_checked(parser, argv)
+        start = time.perf_counter()
         paths = build_demo_data(args.out, args.degradation, args.workers)
-    except DatasetPrepError as err:
+    except StdError as err:
         print(f'error: {err}', file=sys.stderr)
+        return 2
+    except OSError as err:
+        if not is_disk_error(err):
+            raise
+        print(f'error: {disk_error_line(err, output_paths(args))}', file=sys.stderr)
         return 2
     for key, path in paths.items():
         print(f'{key}: {path}')

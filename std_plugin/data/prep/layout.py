@@ -7,12 +7,13 @@ With a prefix ('vimeo90k_train', 'reds') the outputs are
 and without one (Vid4 and the user-video layouts) <out>/GT/, <out>/BIx4/,
 <out>/GT.lmdb, <out>/BIx4.lmdb, <out>/meta_info_GT.txt.
 """
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
-from std_plugin.data.prep.degradations import lr_tag
+from std_plugin.data.prep.degradations import DEGRADATIONS, lr_tag
 from std_plugin.data.prep.pipeline import run_clips
 from std_plugin.data.prep.sinks import LmdbSink, MetaInfoSink, PngFolderSink, gt_of, lr_of
 from std_plugin.data.prep.staging import StagedOutputs
@@ -42,6 +43,22 @@ class OutputNames:
     def meta_info(self):
         return Path(self.out) / f'meta_info_{self._name("GT")}.txt'
 
+    def every_output(self):
+        """Every path a run of this layout can write, whatever its options."""
+        lr = [p for d in sorted(DEGRADATIONS) for p in (self.lr_folder(d), self.lr_lmdb(d))]
+        return [self.gt_folder(), self.gt_lmdb(), self.meta_info()] + lr
+
+
+def warn_earlier_outputs(names, written):
+    """Outputs of an earlier run that this one did not rewrite (another
+    --degradation, or --lmdb then), left beside the new ones: named, since they
+    no longer match the new GT and would train on mismatched pairs."""
+    stale = [str(p) for p in names.every_output() if p not in written and p.exists()]
+    if stale:
+        print(f'warning: {", ".join(stale)}: left from an earlier run, not rewritten by this one; they do not match '
+              'the new outputs: delete them, or rerun with the --degradation/--lmdb options that rewrite them',
+              file=sys.stderr)
+
 
 def make_sinks(staged, names, spec, *, gt_folder, lmdb, num_images):
     """The sinks of a standard run: an LR folder per degradation, the GT meta_info
@@ -66,7 +83,9 @@ def write_dataset(args, names, spec, jobs, *, total, desc, gt_folder, extra_sink
                            num_images=max(total, 1))
         sinks += [make(staged) for make in extra_sinks]
         report = run_clips(jobs, spec, sinks, workers=args.workers, skip_bad=args.skip_bad, total=total, desc=desc)
-        return report, staged.finals()
+        finals = staged.finals()
+    warn_earlier_outputs(names, finals)
+    return report, finals
 
 
 def dataset_option(dataset_type, gt, lq, meta_info=None, lmdb=False, **extra):

@@ -19,6 +19,7 @@ from std_plugin.data.prep.cli import make_parser, print_done, require_root, run,
 from std_plugin.data.prep.frame_task import FrameJob, FrameSpec
 from std_plugin.data.prep.frames import list_subfolders
 from std_plugin.data.prep.layout import OutputNames, dataset_option, format_options, write_dataset
+from std_plugin.training.path_args import FOLDER, add_path_argument
 from std_plugin.data.prep.meta_info import numbered_keys
 from std_plugin.data.prep.sinks import MetaInfoSink
 
@@ -28,7 +29,8 @@ REDS4 = ('000', '011', '015', '020')
 
 def build_parser():
     parser = make_parser(__doc__)
-    parser.add_argument('--root', help='folder of REDS clip folders, e.g. train_sharp (not needed with --verify)')
+    add_path_argument(parser, '--root', kind=FOLDER,
+                      help='folder of REDS clip folders, e.g. train_sharp (not needed with --verify)')
     return parser
 
 

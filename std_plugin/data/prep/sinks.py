@@ -9,6 +9,7 @@ from pathlib import Path
 
 from std_plugin.data.prep.lmdb_writer import StreamingLmdbMaker, estimate_map_size
 from std_plugin.data.prep.meta_info import meta_info_line
+from std_plugin.training.disk_errors import named_writes
 
 
 def gt_of(result):
@@ -30,7 +31,8 @@ class PngFolderSink:
         for result in results:
             path = self.root / f'{result.key}.png'
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(self.pick(result)[0])
+            with named_writes(path):
+                path.write_bytes(self.pick(result)[0])
 
     def close(self):
         pass
@@ -63,14 +65,17 @@ class MetaInfoSink:
     some clips (e.g. the REDS4 test clips)."""
 
     def __init__(self, path, clips=None):
+        self.path = path
         self.file = open(path, 'w')
         self.clips = clips
         self.lines = 0
 
     def add_clip(self, clip, results):
         if self.clips is None or clip in self.clips:
-            self.file.write(meta_info_line(clip, len(results), results[0].gt_shape) + '\n')
+            with named_writes(self.path):
+                self.file.write(meta_info_line(clip, len(results), results[0].gt_shape) + '\n')
             self.lines += 1
 
     def close(self):
-        self.file.close()
+        with named_writes(self.path):
+            self.file.close()

@@ -9,6 +9,7 @@ from tqdm import tqdm
 from std_plugin.data.prep.frames import shape_of
 from std_plugin.data.prep.meta_info import expected_images, parse_lmdb_meta_line
 from std_plugin.training.errors import DatasetPrepError
+from std_plugin.training.lmdb_integrity import check_lmdb
 
 
 def _decode(lmdb_path, txn, key):
@@ -32,6 +33,7 @@ def verify_lmdb(lmdb_path, expected=None):
     for needed in (lmdb_path / 'data.mdb', meta_path):
         if not needed.is_file():
             raise DatasetPrepError(f'{needed}: missing, so {lmdb_path} is not a complete LMDB')
+    check_lmdb(str(lmdb_path), '--verify')  # a truncated data.mdb is a SIGBUS when its pages are read
     expected = None if expected is None else iter(expected)
     env = lmdb.open(str(lmdb_path), readonly=True, lock=False, readahead=False)
     try:

@@ -14,6 +14,7 @@ from std_plugin.data.prep.cli import make_parser, print_done, require_root, run
 from std_plugin.data.prep.frame_task import FrameSpec
 from std_plugin.data.prep.frames import list_subfolders
 from std_plugin.data.prep.layout import OutputNames, dataset_option, format_options, write_dataset
+from std_plugin.training.path_args import FOLDER, add_path_argument
 from std_plugin.data.prep.video_source import clip_jobs, frame_count
 
 NUM_FRAME = 7  # EDVR's window; only printed in the option lines
@@ -21,7 +22,7 @@ NUM_FRAME = 7  # EDVR's window; only printed in the option lines
 
 def build_parser():
     parser = make_parser(__doc__, lmdb=False)
-    parser.add_argument('--root', required=True, help='folder of clip folders of GT frames')
+    add_path_argument(parser, '--root', kind=FOLDER, required=True, help='folder of clip folders of GT frames')
     return parser
 
 

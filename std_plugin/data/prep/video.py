@@ -16,6 +16,7 @@ from pathlib import Path
 from std_plugin.data.prep.cli import make_parser, print_done, run, verify_command
 from std_plugin.data.prep.frame_task import FrameSpec
 from std_plugin.data.prep.layout import OutputNames, dataset_option, format_options, write_dataset
+from std_plugin.training.path_args import FILE_OR_FOLDER, add_path_argument
 from std_plugin.data.prep.meta_info import vimeo_keys
 from std_plugin.data.prep.video_source import SEPTUPLET, clip_jobs, frame_count, septuplet_count, septuplet_jobs
 from std_plugin.training.errors import DatasetPrepError
@@ -23,7 +24,8 @@ from std_plugin.training.errors import DatasetPrepError
 
 def build_parser():
     parser = make_parser(__doc__)
-    parser.add_argument('--input', nargs='+', help='video files and/or folders of frames (not needed with --verify)')
+    add_path_argument(parser, '--input', kind=FILE_OR_FOLDER, nargs='+',
+                      help='video files and/or folders of frames (not needed with --verify)')
     parser.add_argument('--layout', choices=['vimeo', 'vid4'], required=True,
                         help='vimeo: septuplets for training; vid4: one test clip per input')
     parser.add_argument('--gt-size', type=int, nargs=2, metavar=('H', 'W'),

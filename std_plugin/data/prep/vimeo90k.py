@@ -17,6 +17,7 @@ from std_plugin.data.prep.frame_task import FrameJob, FrameSpec
 from std_plugin.data.prep.layout import OutputNames, dataset_option, format_options, write_dataset
 from std_plugin.data.prep.meta_info import vimeo_keys
 from std_plugin.training.errors import DatasetPrepError
+from std_plugin.training.path_args import FOLDER, add_path_argument
 
 LIST_FILES = {'train': 'sep_trainlist.txt', 'test': 'sep_testlist.txt'}
 FRAMES = 7
@@ -24,7 +25,7 @@ FRAMES = 7
 
 def build_parser():
     parser = make_parser(__doc__)
-    parser.add_argument('--root', help='the vimeo_septuplet folder (not needed with --verify)')
+    add_path_argument(parser, '--root', kind=FOLDER, help='the vimeo_septuplet folder (not needed with --verify)')
     parser.add_argument('--split', choices=sorted(LIST_FILES), default='train')
     return parser
 
