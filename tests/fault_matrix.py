@@ -18,6 +18,7 @@ import builtins
 import contextlib
 import errno
 import hashlib
+import importlib
 import io
 import os
 import shutil
@@ -59,50 +60,10 @@ def written_by_basicsr(flag):
     return flag in ('path.experiments_root', 'path.results_root')
 
 
-def infer_main(argv):
-    from std_plugin.cli import infer
-    return infer.main(argv)
-
-
-def export_main(argv):
-    from std_plugin.cli import export
-    return export.main(argv)
-
-
-def table_main(argv):
-    from std_plugin.cli import eval_table
-    return eval_table.main(argv)
-
-
-def compare_main(argv):
-    from std_plugin.cli import compare
-    return compare.main(argv)
-
-
-def teacher_check_main(argv):
-    from std_plugin.cli import teacher_check
-    return teacher_check.main(argv)
-
-
-def gpu_check_main(argv):
-    from std_plugin.cli import gpu_check
-    return gpu_check.main(argv)
-
-
-def pretrain_main(argv):
-    from std_plugin.cli import pretrain_lstm
-    return pretrain_lstm.main(argv)
-
-
-def demo_main(argv):
-    from std_plugin.cli import demo
-    return demo.main(argv)
-
-
-def prep_main(name):
+def cli_main(module, name='main'):
+    """A console script's entry function, imported when a cell runs it."""
     def main(argv):
-        from std_plugin.cli import prep
-        return getattr(prep, name)(argv)
+        return getattr(importlib.import_module(f'std_plugin.cli.{module}'), name)(argv)
     return main
 
 
@@ -123,43 +84,45 @@ STUDENT_ARGS = ['--arch', 'FastDVDnetVSR', '--arch-opt', 'num_frame=7', '--arch-
                 '--arch-opt', 'widths=[8,8,8]']
 
 COMMANDS = [
-    Command('std-infer', infer_main, lambda w: {'--model': w.student, '--input': w.lr, '--out': w.out / 'frames' / 'sr',
-                                               '--video': w.out / 'video' / 'sr.mp4'},
+    Command('std-infer', cli_main('infer'),
+            lambda w: {'--model': w.student, '--input': w.lr, '--out': w.out / 'frames' / 'sr',
+                       '--video': w.out / 'video' / 'sr.mp4'},
             {'--model': FILE, '--input': FILE_OR_FOLDER, '--out': OUT_FOLDER, '--video': OUT_FILE},
             extra=lambda w: STUDENT_ARGS + ['--device', 'cpu'], runs_quickly=True),
-    Command('std-export', export_main, lambda w: {'--model': w.student, '--out': w.out / 'x.onnx'},
+    Command('std-export', cli_main('export'), lambda w: {'--model': w.student, '--out': w.out / 'x.onnx'},
             {'--model': FILE, '--out': OUT_FILE}, extra=lambda w: STUDENT_ARGS + ['--size', '8x8'],
             runs_quickly=True),
-    Command('std-table folders', table_main, lambda w: {'--gt': w.gt, '--sr': w.sr, '--out-dir': w.out / 'table'},
+    Command('std-table folders', cli_main('eval_table'),
+            lambda w: {'--gt': w.gt, '--sr': w.sr, '--out-dir': w.out / 'table'},
             {'--gt': FOLDER, '--sr': FOLDER, '--out-dir': OUT_FOLDER}, extra=lambda w: ['--workers', '1'],
             runs_quickly=True),
-    Command('std-table test', table_main, lambda w: {'-opt': w.test_opt, '--root': w.root,
+    Command('std-table test', cli_main('eval_table'), lambda w: {'-opt': w.test_opt, '--root': w.root,
                                                     '--out-dir': w.out / 'table'},
             {'-opt': OPTIONS, '--root': WORKDIR, '--out-dir': OUT_FOLDER}, extra=lambda w: ['--workers', '1']),
-    Command('std-compare', compare_main, lambda w: {'-opt': w.std_opt, '--root': w.root, '--out': w.out / 'cmp'},
+    Command('std-compare', cli_main('compare'), lambda w: {'-opt': w.std_opt, '--root': w.root, '--out': w.out / 'cmp'},
             {'-opt': OPTIONS, '--root': WORKDIR, '--out': OUT_FOLDER}),
-    Command('std-teacher-check', teacher_check_main,
+    Command('std-teacher-check', cli_main('teacher_check'),
             lambda w: {'-opt': w.std_opt, '--root': w.root, '--out': w.out / 'check.md'},
             {'-opt': OPTIONS, '--root': WORKDIR, '--out': OUT_FILE}, extra=lambda w: ['--device', 'cpu']),
-    Command('gpu_check', gpu_check_main,
+    Command('gpu_check', cli_main('gpu_check'),
             lambda w: {'--out': w.out / 'gpu' / 'report', '--work': w.out / 'work' / 'w', '--compare-opt': w.std_opt,
                        '--compare-root': w.root},
             {'--out': OUT_FOLDER, '--work': OUT_FOLDER, '--compare-opt': OPTIONS, '--compare-root': WORKDIR},
             extra=lambda w: ['--smoke']),
-    Command('std-pretrain-lstm', pretrain_main, lambda w: {'-opt': w.std_opt, '--out': w.out / 'lstm.pth'},
+    Command('std-pretrain-lstm', cli_main('pretrain_lstm'), lambda w: {'-opt': w.std_opt, '--out': w.out / 'lstm.pth'},
             {'-opt': OPTIONS, '--out': OUT_FILE}, extra=lambda w: ['--iters', '1', '--device', 'cpu']),
-    Command('std-demo', demo_main, lambda w: {'--root': w.out / 'demo'}, {'--root': OUT_FOLDER},
+    Command('std-demo', cli_main('demo'), lambda w: {'--root': w.out / 'demo'}, {'--root': OUT_FOLDER},
             extra=lambda w: ['--quick']),
-    Command('std-prep-vimeo90k', prep_main('vimeo90k'), lambda w: {'--root': w.septuplets, '--out': w.out / 'v'},
+    Command('std-prep-vimeo90k', cli_main('prep', 'vimeo90k'), lambda w: {'--root': w.septuplets, '--out': w.out / 'v'},
             {'--root': FOLDER, '--out': OUT_FOLDER}, extra=lambda w: ['--workers', '1'], runs_quickly=True),
-    Command('std-prep-reds', prep_main('reds'), lambda w: {'--root': w.vid4_gt, '--out': w.out / 'r'},
+    Command('std-prep-reds', cli_main('prep', 'reds'), lambda w: {'--root': w.vid4_gt, '--out': w.out / 'r'},
             {'--root': FOLDER, '--out': OUT_FOLDER}, extra=lambda w: ['--workers', '1']),
-    Command('std-prep-vid4', prep_main('vid4'), lambda w: {'--root': w.vid4_gt, '--out': w.out / 'd'},
+    Command('std-prep-vid4', cli_main('prep', 'vid4'), lambda w: {'--root': w.vid4_gt, '--out': w.out / 'd'},
             {'--root': FOLDER, '--out': OUT_FOLDER}, extra=lambda w: ['--workers', '1'], runs_quickly=True),
-    Command('std-prep-video', prep_main('video'), lambda w: {'--input': w.gt / 'clip', '--out': w.out / 'm'},
+    Command('std-prep-video', cli_main('prep', 'video'), lambda w: {'--input': w.gt / 'clip', '--out': w.out / 'm'},
             {'--input': FILE_OR_FOLDER, '--out': OUT_FOLDER}, extra=lambda w: ['--layout', 'vid4', '--workers', '1'],
             runs_quickly=True),
-    Command('std-prep-demo', prep_main('demo'), lambda w: {'--out': w.out / 'demo_data'}, {'--out': OUT_FOLDER}),
+    Command('std-prep-demo', cli_main('prep', 'demo'), lambda w: {'--out': w.out / 'demo_data'}, {'--out': OUT_FOLDER}),
     Command('std-profile', None, lambda w: {}, {}),
     Command('std-bench', None, lambda w: {}, {}),
     Command('std-test', pipeline_main('test'),

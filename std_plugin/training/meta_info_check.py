@@ -10,19 +10,14 @@ import re
 import sys
 
 from std_plugin.training.errors import DataError
+from std_plugin.training.text_files import read_text
 
 SHAPE = re.compile(r'^\((\d+),\s*(\d+),\s*(\d+)\)$')
 
 
 def read_clip_lines(path, key):
     """[(line number, clip, shape or None)]; DataError for blank or malformed lines."""
-    with open(path, 'rb') as f:
-        raw = f.read()
-    try:
-        text = raw.decode('utf-8')
-    except UnicodeDecodeError:
-        raise DataError(f'{key}: {path} is not a text file (it starts with {raw[:12]!r}); expected one '
-                        '"clip num_frames (h,w,c)" line per clip') from None
+    text = read_text(path, key, 'one "clip num_frames (h,w,c)" line per clip', DataError)
     rows = []
     for number, line in enumerate(text.splitlines(), 1):
         if not line.strip():

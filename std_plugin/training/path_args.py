@@ -16,6 +16,7 @@ import yaml
 from std_plugin.training.disk_errors import is_within
 from std_plugin.training.errors import PathError
 from std_plugin.training.lmdb_integrity import check_lmdb
+from std_plugin.training.text_files import read_text
 
 # Input kinds: what a command reads. `workdir` is a folder the command reads and
 # writes under (std-compare's --root): never an output, never an input to protect.
@@ -76,15 +77,7 @@ def check_input(flag, kind, path):
 
 def read_option_file(flag, path):
     """The option file as a dict; binary, invalid YAML or not a mapping is one line."""
-    with open(path, 'rb') as f:
-        raw = f.read()
-    try:
-        text = raw.decode('utf-8')
-    except UnicodeDecodeError:
-        text = None
-    if text is None or '\0' in text:
-        raise PathError(f'{flag}: {path} is not a text file (it starts with {raw[:12]!r}); expected a YAML '
-                         'option file')
+    text = read_text(path, flag, 'a YAML option file', PathError)
     try:
         opt = yaml.safe_load(text)
     except yaml.YAMLError as err:
