@@ -2,20 +2,18 @@
 temporal gain = PSNR from the real window - PSNR from the centre frame repeated,
 checked on teachers whose answer is known by hand."""
 import math
-import subprocess
-import sys
-
 import cv2
 import numpy as np
 import pytest
 import torch
 from torch import nn
 
+from std_plugin.cli import teacher_check
 from std_plugin.distill.feature_energy import channel_moment, energy_kept, principal_map
 from std_plugin.distill.temporal_gain import overall_gain, start_check, temporal_gains, warning_line
 from std_plugin.evaluation.teacher_check import check_teacher, render
 from std_plugin.training.errors import OptionError
-from tests.conftest import REPO, add_teacher, base_options, write_yaml
+from tests.conftest import add_teacher, base_options, write_yaml
 
 SCALE, SHIFT, FRAMES, K = 2, 1, 6, 1   # LR frame t = the scene rolled by t*SHIFT LR pixels; windows of 3
 RGB_PSNR = {'type': 'calculate_psnr', 'crop_border': 0, 'test_y_channel': False}
@@ -111,7 +109,7 @@ def test_channel_moment_sums_outer_products_over_every_position():
     assert torch.equal(moment, torch.tensor([[10.0, 2.0], [2.0, 4.0]], dtype=torch.float64))
 
 
-def test_the_check_of_an_option_file_and_its_console_script(tiny_root, teacher_ckpt, tmp_path):
+def test_the_check_of_an_option_file_and_its_console_script(tiny_root, teacher_ckpt, tmp_path, capsys):
     opt = add_teacher(base_options('check', tiny_root), teacher_ckpt)
     report = check_teacher(opt, max_frames=1)
     assert {c.clip for c in report.gains['Vid4']} == {'calendar', 'city'}
@@ -121,11 +119,10 @@ def test_the_check_of_an_option_file_and_its_console_script(tiny_root, teacher_c
     assert 'Temporal gain' in '\n'.join(render(report))
     opt_file = write_yaml(tmp_path / 'check.yml', opt)
     out = tmp_path / 'check.md'
-    proc = subprocess.run([sys.executable, '-m', 'std_plugin.cli.teacher_check', '-opt', str(opt_file),
-                           '--max-frames', '1', '--out', str(out)], cwd=REPO, capture_output=True, text=True)
-    assert proc.returncode == 0, proc.stderr
-    assert out.read_text() == proc.stdout and '| Vid4 | calendar | 1 |' in proc.stdout
-    again = subprocess.run([sys.executable, '-m', 'std_plugin.cli.teacher_check', '-opt', str(opt_file),
-                            '--out', str(out)], cwd=REPO, capture_output=True, text=True)
-    assert again.returncode == 2 and again.stderr.strip().startswith('std-teacher-check: error: --out')
-    assert 'Traceback' not in again.stderr
+    teacher_check.main(['-opt', str(opt_file), '--max-frames', '1', '--out', str(out)])
+    printed = capsys.readouterr().out
+    assert out.read_text() == printed and '| Vid4 | calendar | 1 |' in printed
+    with pytest.raises(SystemExit) as stop:
+        teacher_check.main(['-opt', str(opt_file), '--out', str(out)])
+    assert stop.value.code == 2
+    assert capsys.readouterr().err.strip().startswith('std-teacher-check: error: --out')

@@ -64,7 +64,7 @@ def load_options(name, quick=False):
         opt['train']['scheduler']['periods'] = [QUICK_ITERS]
         opt['logger'].update(print_freq=2, save_checkpoint_freq=QUICK_ITERS)
         if 'val' in opt:
-            opt['val']['val_freq'] = 2
+            opt['val']['val_freq'] = QUICK_ITERS  # one validation, at the end: all std-compare needs
     return opt
 
 
