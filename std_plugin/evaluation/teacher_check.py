@@ -28,6 +28,10 @@ from std_plugin.training.option_checks import NON_ARCH_KEYS
 RANDOM_ADAPTERS = 8  # draws averaged for the random adapter's share
 
 
+class ClipTeacher(OptionError):
+    """A recurrent teacher: it has no window to compare with the centre frame repeated."""
+
+
 @dataclass
 class TeacherReport:
     gains: dict     # val set name -> [ClipGain]
@@ -89,7 +93,7 @@ def check_teacher(opt, device='cpu', max_frames=None, root='.'):
     with working_folder(root):
         teacher = build_teacher(opt, device)
         if clip_teacher.teacher_kind(opt, teacher, device) == 'clip':
-            raise OptionError('network_t reads whole clips (a recurrent teacher): the temporal gain is measured '
+            raise ClipTeacher('network_t reads whole clips (a recurrent teacher): the temporal gain is measured '
                               'for window teachers only')
         layer, width_t = fsr_width(opt, 'network_t', 'teacher_layer', teacher, device)
         width_s = fsr_width(opt, 'network_g', 'student_layer', device=device)[1]
@@ -135,10 +139,8 @@ def before_training(opt, arms, root, prog):
     device = torch.device('cuda' if torch.cuda.is_available() else 'cpu')
     try:
         report = check_teacher(opt, device, START_FRAMES, root)
-    except OptionError as err:
-        if 'reads whole clips' in str(err):
-            return  # a recurrent teacher: no window to compare with
-        raise
+    except ClipTeacher:
+        return
     print(f'{prog}: teacher check: the teacher gains {report.gain:+.2f} dB from its neighbour frames '
           f'({START_FRAMES} full windows per val clip; std-teacher-check measures every frame)')
     if report.warning():
