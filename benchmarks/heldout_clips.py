@@ -21,7 +21,7 @@ import std_plugin  # noqa: F401  (registers the plugin's networks)
 from basicsr.archs import build_network
 from std_plugin.data.prep import video
 from std_plugin.data.prep.cli import parse
-from std_plugin.data.prep.demo import SCALE, packaged_video
+from std_plugin.data.prep.demo import DEMO_DEGRADATION, SCALE, packaged_video
 from std_plugin.data.prep.layout import OutputNames
 from std_plugin.evaluation.bicubic_reference import references
 from std_plugin.evaluation.compare_arms import parse_arms, run_name
@@ -47,9 +47,11 @@ def build_clips(out_dir, template):
         if not names.meta_info().exists():
             video.prepare(parse(video.build_parser(), [
                 '--input', str(packaged_video(file)), '--layout', 'vid4', '--name', name, '--start', str(start),
-                '--max-frames', str(frames), '--out', str(names.out), '--degradation', 'BI', '--workers', '1']))
+                '--max-frames', str(frames), '--out', str(names.out), '--degradation', DEMO_DEGRADATION,
+                '--workers', '1']))
         datasets[f'val_{name}'] = dict(template, name=name, type='VideoFolderTestDataset', io_backend=dict(type='disk'),
-                                       dataroot_gt=str(names.gt_folder()), dataroot_lq=str(names.lr_folder('BI')))
+                                       dataroot_gt=str(names.gt_folder()),
+                                       dataroot_lq=str(names.lr_folder(DEMO_DEGRADATION)))
     return datasets
 
 

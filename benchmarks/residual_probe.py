@@ -5,7 +5,7 @@ RMS of the student's residual against the RMS of the residual the GT needs, and
 their correlation (README, "Why the demo starts from a warm student").
 
     python benchmarks/residual_probe.py -opt std_plugin/demo/options/demo_std.yml \\
-        --ckpt experiments/<run>/models/net_g_latest.pth --lq datasets/demo/val/BIx4/bikes \\
+        --ckpt experiments/<run>/models/net_g_latest.pth --lq datasets/demo/val/BINx4/bikes \\
         --gt datasets/demo/val/GT/bikes
 """
 import argparse

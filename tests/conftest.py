@@ -6,8 +6,17 @@ import sys
 import pytest
 import yaml
 
-import std_plugin  # noqa: F401  (registers the plugin before basicsr is used)
-from tests import tiny_data
+if os.environ.get('PYTEST_XDIST_WORKER'):
+    # The suite runs in one process per core (pytest.ini: -n 2): one thread each,
+    # for the workers and the commands they start, so that they do not fight.
+    os.environ['OMP_NUM_THREADS'] = os.environ['MKL_NUM_THREADS'] = '1'
+import torch  # noqa: E402
+
+import std_plugin  # noqa: F401,E402  (registers the plugin before basicsr is used)
+from tests import tiny_data  # noqa: E402
+
+if os.environ.get('PYTEST_XDIST_WORKER'):
+    torch.set_num_threads(1)
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 TINY_EDVR = dict(type='EDVR', num_in_ch=3, num_out_ch=3, num_feat=8, num_frame=7, deformable_groups=1,
@@ -96,3 +105,13 @@ def teacher_ckpt(tmp_path_factory, tiny_root):
     ckpt = root / 'experiments' / 'tiny_edvr' / 'models' / 'net_g_2.pth'
     assert ckpt.is_file()
     return str(ckpt)
+
+
+SLOW_FILES_FIRST = ('test_demo.py', 'test_pisr.py', 'test_preemption.py', 'test_clip_teacher.py',
+                    'test_crash_and_dist.py', 'test_std_train.py', 'test_compare.py')
+
+
+def pytest_collection_modifyitems(items):
+    """The slowest files start first, so that no worker is left with one of them at the end."""
+    rank = {name: i for i, name in enumerate(SLOW_FILES_FIRST)}
+    items.sort(key=lambda item: rank.get(osp.basename(str(item.fspath)), len(rank)))

@@ -25,7 +25,7 @@ from basicsr.utils.matlab_functions import imresize
 
 from std_plugin.data.prep import demo, reds, vid4, video, vimeo90k
 from std_plugin.data.prep.cli import parse
-from std_plugin.data.prep.degradations import bd, bi
+from std_plugin.data.prep.degradations import NOISE_SIGMA, bd, bi, bi_noise, content_seed
 from std_plugin.data.prep.lmdb_writer import StreamingLmdbMaker
 from std_plugin.data.prep.parallel import ordered_map
 from std_plugin.data.prep.verify import verify_lmdb
@@ -133,6 +133,20 @@ def test_bd_rejects_unsupported_scale_and_tiny_frames(rng):
         bd(frame(rng, 64, 64), 8)
     with pytest.raises(DatasetPrepError, match='at least 15x15'):
         bd(frame(rng, 12, 12), 4)
+
+
+def test_bin_is_bi_plus_the_frames_own_gaussian_noise():
+    grey = np.full((256, 256, 3), 128, np.uint8)  # far from 0 and 255: no clipping
+    lr = bi_noise(grey, 4)
+    expected = np.clip(np.round(128 + np.random.default_rng(content_seed(grey)).normal(0, 10, (64, 64, 3))), 0, 255)
+    np.testing.assert_array_equal(lr, expected.astype(np.uint8))
+    noise = lr.astype(np.float64) - bi(grey, 4)
+    assert NOISE_SIGMA == 10 and abs(noise.std() - 10) < 0.3 and abs(noise.mean()) < 0.3  # 12288 draws
+    np.testing.assert_array_equal(bi_noise(grey.copy(), 4), lr)  # same frame, same noise: rebuilds are identical
+    other = grey.copy()
+    other[0, 0, 0] = 129  # another frame: independent noise
+    noise2 = bi_noise(other, 4).astype(np.float64) - bi(other, 4)
+    assert abs(np.corrcoef(noise.ravel(), noise2.ravel())[0, 1]) < 0.05
 
 
 # ---------------------------------------------------------------- Vimeo90K

@@ -69,3 +69,16 @@ def test_shipped_warm_start_is_the_demo_student_trained():
     assert all(torch.isfinite(v).all() for v in params.values())
     w = params['conv_last.weight']
     assert w.abs().max() > 1 / (w[0].numel() ** 0.5)  # impossible at initialisation
+
+
+def test_every_demo_option_file_reads_the_demo_degradation():
+    """The shipped teacher and warm start were trained on BIN: a demo file reading BI or BD LR frames would
+    compare networks on a degradation they never saw."""
+    from std_plugin.data.prep.demo import DEMO_DEGRADATION, SCALE
+    from std_plugin.data.prep.degradations import lr_tag
+    tag = lr_tag(DEMO_DEGRADATION, SCALE)
+    files = sorted(OPTIONS.glob('*.yml'))
+    assert len(files) >= 8 and tag == 'BINx4'
+    for path in files:
+        lq = [d['dataroot_lq'] for d in yaml.safe_load(open(path))['datasets'].values()]
+        assert lq and all(p.split('/')[-1] in (tag, f'{tag}.lmdb') for p in lq), (path.name, lq)

@@ -186,20 +186,27 @@ def test_sigterm_on_one_rank_stops_both_after_the_same_iteration(tmp_path, tiny_
     opt['network_g'] = dict(type='VDSR', num_feat=8, num_layer=3, scale=4)  # no BatchNorm (no CPU SyncBN)
     opt['datasets']['train'].update(gt_size=16)
     opt['logger']['save_checkpoint_freq'] = 100000
+    # Each rank's stdout goes to its own file: on one shared pipe, lines of two
+    # processes that exit together can interleave mid-line.
+    logs = tmp_path / 'rank_logs'
     proc = subprocess.Popen([sys.executable, '-m', 'torch.distributed.run', '--standalone', '--nproc_per_node=2',
-                             '-m', 'std_plugin.train', '-opt', write_yaml(tmp_path / 'o.yml', opt), '--launcher',
-                             'pytorch'], cwd=tmp_path, env=dict(os.environ, PYTHONPATH=REPO),
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                             '--log-dir', str(logs), '--redirects', '1', '-m', 'std_plugin.train', '-opt',
+                             write_yaml(tmp_path / 'o.yml', opt), '--launcher', 'pytorch'], cwd=tmp_path,
+                            env=dict(os.environ, PYTHONPATH=REPO), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            text=True)
     exp = tmp_path / 'experiments' / 'dist'
     assert wait_for_log_line(exp, r'iter:\s+2,', proc)
     os.kill(children_with_rank(proc.pid)[1], signal.SIGTERM)  # rank 0 gets no signal
     out, _ = proc.communicate(timeout=300)
     assert proc.returncode == 0, out[-3000:]
-    stops = [line for line in out.splitlines() if line.startswith('std_plugin: stopped by')]
-    assert len(stops) == 2  # each rank prints its line; rank 0 learnt of the signal from rank 1
+    rank_out = {int(path.parent.name): path.read_text() for path in logs.rglob('stdout.log')}
+    assert sorted(rank_out) == [0, 1], sorted(rank_out)
+    stops = {rank: text.strip().splitlines()[-1] for rank, text in rank_out.items()}
+    assert stops[1].startswith('std_plugin: stopped by SIGTERM: checkpoint of iter'), stops[1]
+    # rank 0 learnt of the signal from rank 1, and stopped after the same iteration
+    assert stops[0].startswith('std_plugin: stopped by a signal on another rank: checkpoint of iter'), stops[0]
     it = int(re.search(r'checkpoint of iter (\d+) written', stops[0]).group(1))
-    assert all(f'checkpoint of iter {it} written' in line for line in stops)
-    assert any(line.startswith('std_plugin: stopped by a signal on another rank') for line in stops)
+    assert f'checkpoint of iter {it} written' in stops[1]
     assert (exp / 'training_states' / f'{it}.state').is_file() and (exp / 'models' / f'net_g_{it}.pth').is_file()
 
 

@@ -36,7 +36,8 @@ import std_plugin  # noqa: F401  (registers the plugin)
 from basicsr.archs import build_network
 from basicsr.utils.matlab_functions import imresize
 from std_plugin.archs.bicubic_residual import bicubic_upsample
-from std_plugin.data.prep.demo import build_demo_data
+from std_plugin.data.prep.degradations import lr_tag
+from std_plugin.data.prep.demo import DEMO_DEGRADATION, SCALE, build_demo_data
 from std_plugin.demo import figures as demo_figures
 from std_plugin.evaluation.clip_metrics import evaluate_methods
 from std_plugin.evaluation.compare_runs import PROG as COMPARE, compare_arms
@@ -54,6 +55,7 @@ STUDENTS = 'demo_std'
 TESTS = {'Teacher (EDVR)': 'teacher', 'Baseline (seed 0)': 'baseline', 'STD (seed 0)': 'std'}
 QUICK_ITERS = 4
 CLIP_DIR = 'datasets/demo/test'
+LR_DIR = lr_tag(DEMO_DEGRADATION, SCALE)  # BINx4
 
 
 def load_options(name, quick=False):
@@ -117,7 +119,7 @@ def torch_bicubic(img):
 
 def bicubic_clip(root, name, upsample):
     """x4 of every LR test frame by upsample, in the GT folder layout."""
-    lq_root, out_root = Path(root, CLIP_DIR, 'BIx4'), Path(root, 'results', name)
+    lq_root, out_root = Path(root, CLIP_DIR, LR_DIR), Path(root, 'results', name)
     for lq in sorted(lq_root.glob('*/*.png')):
         out = out_root / lq.parent.name / lq.name
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -154,7 +156,7 @@ def sr_frame(method_dir, gt_frame):
 
 
 def attention_maps(root, gt_frame):
-    lq_dir = Path(root, CLIP_DIR, 'BIx4', gt_frame.parent.name)
+    lq_dir = Path(root, CLIP_DIR, LR_DIR, gt_frame.parent.name)
     frames = sorted(lq_dir.glob('*.png'))
     centre = [f.name for f in frames].index(gt_frame.name)
     idx = np.clip(np.arange(centre - 3, centre + 4), 0, len(frames) - 1)

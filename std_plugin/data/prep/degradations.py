@@ -1,11 +1,21 @@
-"""The paper's two degradations, BI and BD, through BasicSR's own functions.
+"""The paper's two degradations, BI and BD, through BasicSR's own functions,
+and BIN, BI with sensor-like noise.
 
 BI: MATLAB-style bicubic downsampling (`basicsr.utils.matlab_functions.imresize`).
 BD: Gaussian blur (sigma 0.4 * scale, i.e. 1.6 for x4) then subsampling
     (`basicsr.data.data_util.duf_downsample`, the DUF code's kernel).
-Both take and return BGR uint8 frames and crop the input to a multiple of the
+BIN: BI, then white Gaussian noise of sigma NOISE_SIGMA (in 0-255 units) on
+    every LR pixel and channel, drawn independently for each frame. A network
+    that fuses a window of frames can average the noise away; one that reads
+    only the centre frame cannot, so a teacher trained on BIN learns to use
+    time. The noise is seeded by the frame's own content, so rebuilding a set
+    gives the same bytes and a frame shared by two septuplets gets the same
+    noise in both.
+All take and return BGR uint8 frames and crop the input to a multiple of the
 scale first, so that LR * scale == GT exactly.
 """
+import hashlib
+
 import numpy as np
 import torch
 
@@ -18,6 +28,7 @@ from std_plugin.training.errors import DatasetPrepError
 
 BD_SCALES = (2, 3, 4)  # the scales duf_downsample supports
 _DUF_KERNEL = 13
+NOISE_SIGMA = 10.0
 
 
 def _to_uint8(img):
@@ -43,7 +54,17 @@ def bd(img, scale):
     return _to_uint8(lr.permute(1, 2, 0).numpy())
 
 
-DEGRADATIONS = {'BI': bi, 'BD': bd}
+def content_seed(img):
+    return int.from_bytes(hashlib.sha256(np.ascontiguousarray(img).tobytes()).digest()[:8], 'little')
+
+
+def bi_noise(img, scale):
+    lr = bi(img, scale).astype(np.float64)
+    noise = np.random.default_rng(content_seed(img)).normal(0.0, NOISE_SIGMA, lr.shape)
+    return np.clip(np.round(lr + noise), 0, 255).astype(np.uint8)
+
+
+DEGRADATIONS = {'BI': bi, 'BD': bd, 'BIN': bi_noise}
 
 
 def degrade(img, name, scale):
