@@ -5,16 +5,17 @@ the pooled endpoint, with n, mean, SE, t-based 95% CI and paired p, at every
 validated iteration: "learns faster" shows as a gain early that closes,
 "ends higher" as one that stays.
 
-    python benchmarks/powered_std.py --root runs/powered                 # 12 seeds x 3 arms x 600 iterations
+    python benchmarks/powered_std.py --root runs/powered                 # 12 seeds x 3 arms x 300 iterations
     python benchmarks/powered_std.py --root runs/powered --seeds 8 --jobs 2
     python benchmarks/powered_std.py --root runs/powered --quick         # 2 seeds x 4 iterations: the path only
 
 Runs the demo's option file (std_plugin/demo/options/demo_std.yml: the demo
-teacher, the shipped warm start, val every 100 iterations on bikes and
-Carphone) unless -opt names another STD option file whose paths are relative
+teacher, the shipped warm start, 300 iterations, val every 100 iterations on
+bikes and Carphone) unless -opt names another STD option file whose paths are relative
 to --root. The pooled endpoint (fixed before any run) is, per seed, the mean
 over every scored clip of the clip's paired gain; it is std-compare's.
-Finished runs are reused (std-compare's content-keyed reuse); the table goes
+Finished runs are reused (std-compare's content-keyed reuse: run it in
+std-demo's root and the demo's baseline and STD runs count); the table goes
 to <root>/results/powered/powered_<name>.md and .json.
 """
 import argparse
@@ -80,8 +81,8 @@ def main():
     p.add_argument('-opt', help='an STD option file (default: the demo\'s, with its data built under --root)')
     p.add_argument('--seeds', type=int, default=12,
                    help='seeds (default: 12: a 95%% CI half-width of ~0.05 dB at the demo\'s sd of 0.075 dB)')
-    p.add_argument('--iters', type=int, default=600)
-    p.add_argument('--val-freq', type=int, default=100)
+    p.add_argument('--iters', type=int, default=None, help="iterations per run (default: the file's, as std-demo)")
+    p.add_argument('--val-freq', type=int, default=None, help="validate every K iterations (default: the file's)")
     p.add_argument('--jobs', type=int, default=2, help='runs at a time, one thread each (default: 2)')
     p.add_argument('--quick', action='store_true', help='2 seeds x 4 iterations: checks the path, measures nothing')
     args = p.parse_args()
