@@ -13,6 +13,7 @@ std_plugin once (seconds saved per part) but never ran a kernel or touched
 CUDA, so forking it is safe for OpenMP and CUDA alike.
 """
 import multiprocessing
+import os
 import resource
 import sys
 from concurrent.futures import ProcessPoolExecutor
@@ -25,6 +26,18 @@ PRELOAD = ['std_plugin.evaluation.benchmark.parts']
 def _peak_rss_bytes():
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return peak if sys.platform == 'darwin' else peak * 1024  # Linux reports KiB, macOS bytes
+
+
+def _current_rss_bytes():
+    """The RSS now (Linux); elsewhere the peak so far. The start of a part is
+    measured from what the process holds now: the runtime's load may have
+    peaked higher and freed some, and a peak-to-peak difference would read
+    that freed memory off the part's figure."""
+    try:
+        with open('/proc/self/statm') as f:
+            return int(f.read().split()[1]) * os.sysconf('SC_PAGE_SIZE')
+    except (OSError, ValueError, IndexError):
+        return _peak_rss_bytes()
 
 
 def _load_runtime(device):
@@ -41,7 +54,7 @@ def _measure(fn, device, threads, args):
     if device.type == 'cuda':
         torch.cuda.set_device(device)  # BasicSR's models use 'cuda', the current device
     _load_runtime(device)
-    start = _peak_rss_bytes()
+    start = _current_rss_bytes()
     if device.type == 'cuda':
         torch.cuda.reset_peak_memory_stats(device)
     result = fn(*args)
