@@ -19,8 +19,10 @@ def allocate(mib):
 def test_each_part_reports_its_own_peak_memory():
     big = run_isolated(allocate, 'cpu', 256)
     small = run_isolated(allocate, 'cpu', 16)  # would read >= 256 MiB in the same process
-    assert 256 <= big['peak_mb'] < 256 + 64
-    assert 16 <= small['peak_mb'] < 16 + 64
+    # The runtime may hand a few pages back to the OS while the part runs (measured: up to 0.13 MiB),
+    # so the figure may read a fraction of a MiB under the part's own allocation.
+    assert 256 - 1 <= big['peak_mb'] < 256 + 64
+    assert 16 - 1 <= small['peak_mb'] < 16 + 64
 
 
 def test_json_figures_are_consistent(capsys):
