@@ -1,4 +1,4 @@
-"""One prepared GPU measurement: every figure the README gives for a CPU only
+"""One prepared GPU measurement: every figure the docs give for a CPU only
 (std-bench in fp32 / bf16 / bf16 + channels-last / fp16 / torch.compile at the
 headline iteration, std-profile at 180x120, a 2-process NCCL run when two GPUs
 are present, std-compare on the demo data), written as Markdown and JSON.

@@ -1,5 +1,5 @@
 """What each loss term sends to the student's F^SR, at initialisation and after a
-warm-up: the measurement behind the default lambda1 / lambda2 (README, "Loss
+warm-up: the measurement behind the default lambda1 / lambda2 (docs/method.md, "Loss
 weights"). Loss VALUES at step 0 say little (the maps' scale, the ConvLSTM's
 squashing); what teaches the student is the gradient each term sends to F^SR,
 and that changes fastest in the first iterations.

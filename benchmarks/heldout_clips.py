@@ -5,7 +5,7 @@ and that no run validated on: other frames of the demo's two clip videos
 (experiments/<run>/models/net_g_latest.pth) is scored the way BasicSR's
 validation scores (evaluation/validation_scores.py), and the table is
 std-compare's: per arm mean ± std over seeds, the paired gain over the
-baseline, the PyTorch-bicubic reference row (README, "Where the demo's gain
+baseline, the PyTorch-bicubic reference row (docs/demo_history.md, "Where the demo's gain
 shows, and where it does not").
 
     python benchmarks/heldout_clips.py -opt demo_options/demo_std.yml --seeds 4   # in std-demo's root

@@ -2,7 +2,7 @@
 PyTorch bicubic upsampling of its centre frame, so a student whose residual is
 near zero scores exactly bicubic. This prints, on one clip of LR/GT frames, the
 RMS of the student's residual against the RMS of the residual the GT needs, and
-their correlation (README, "Why the demo starts from a warm student").
+their correlation (docs/demo_history.md, "Why the demo starts from a warm student").
 
     python benchmarks/residual_probe.py -opt std_plugin/demo/options/demo_std.yml \\
         --ckpt experiments/<run>/models/net_g_latest.pth --lq datasets/demo/val/BINx4/bikes \\
