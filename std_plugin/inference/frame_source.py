@@ -8,20 +8,19 @@ from mmcv import VideoReader
 
 from std_plugin.distill.windows import window_indices
 from std_plugin.training.errors import InputError
-
-IMAGE_EXTENSIONS = ('.png', '.jpg', '.jpeg', '.bmp', '.tif', '.tiff', '.webp')
+from std_plugin.training.frame_files import IMAGE_EXTENSIONS, list_frames
 
 
 class FolderFrames:
-    """Image files of a folder in sorted order (BasicSR's VideoTestDataset
-    order); output names keep the stem, as PNG."""
+    """The frames of a folder in natural order (f2 before f10: list_frames);
+    output names keep the stem, as PNG."""
 
     def __init__(self, folder):
-        files = sorted(f for f in os.listdir(folder) if f.lower().endswith(IMAGE_EXTENSIONS))
+        files = list_frames(folder)
         if not files:
             raise InputError(f'--input: folder {folder} holds no image ({", ".join(IMAGE_EXTENSIONS)})')
-        self.paths = [os.path.join(folder, f) for f in files]
-        self.names = [os.path.splitext(f)[0] + '.png' for f in files]
+        self.paths = [str(f) for f in files]
+        self.names = [f.stem + '.png' for f in files]
         self.fps = None
 
     def __len__(self):
