@@ -14,13 +14,11 @@ background) is not counted. --video prints the mean shift of every stretch of
 --stretch frames, to find stretches that move.
 """
 import argparse
-import glob
-import os
 
 import cv2
 import numpy as np
 
-IMAGE_EXTENSIONS = ('.png', '.jpg', '.jpeg', '.bmp')
+from std_plugin.training.frame_files import list_frames
 
 
 def luma(frame):
@@ -28,8 +26,7 @@ def luma(frame):
 
 
 def folder_frames(folder):
-    paths = sorted(p for p in glob.glob(os.path.join(folder, '*')) if p.lower().endswith(IMAGE_EXTENSIONS))
-    return [luma(cv2.imread(p)) for p in paths]
+    return [luma(cv2.imread(str(p))) for p in list_frames(folder)]
 
 
 def video_frames(path):

@@ -92,6 +92,26 @@ def test_infer_folder_any_size_keeps_names_and_tiles(student, tmp_path):
     assert cv2.imread(str(tmp_path / 'sr' / 'a_02.png')).shape == (88, 120, 3)
 
 
+def test_infer_folder_reads_frames_in_natural_order(student, tmp_path):
+    # f1 ... f12: plain sorting reads f1, f10, f11, f12, f2, ..., and each window would mix far-apart frames.
+    net, ckpt = student
+    count = 12
+    folder = tmp_path / 'lr'
+    folder.mkdir()
+    frames = [np.full((8, 12, 3), 20 * (i + 1), np.uint8) for i in range(count)]  # f<i+1> is grey 20(i+1)
+    for i, img in enumerate(frames):
+        cv2.imwrite(str(folder / f'f{i + 1}.png'), img)
+    infer.main(['--model', ckpt, *arch_args(TINY_STUDENT), '--input', str(folder), '--out', str(tmp_path / 'sr'),
+                '--video', str(tmp_path / 'sr.mp4')])
+    outputs = [cv2.imread(str(tmp_path / 'sr' / f'f{i + 1}.png')).astype(np.float64) for i in range(count)]
+    for i, got in enumerate(outputs):  # each from the window of its natural neighbours, borders replicated
+        assert np.abs(got - direct_sr(net, frames, np.clip(np.arange(i - 3, i + 4), 0, count - 1))).max() <= 1
+    # The video holds the frames in the order they were read: video frame k is f<k+1>'s, by its grey level.
+    reader = mmcv.VideoReader(str(tmp_path / 'sr.mp4'))
+    order = [int(np.argmin([abs(reader[k].mean() - out.mean()) for out in outputs])) for k in range(len(reader))]
+    assert order == list(range(count))
+
+
 def test_infer_runs_basicsr_edvr(tmp_path):
     edvr = dict(TINY_EDVR, num_frame=3)  # EDVR has no num_frame attribute: read from its options
     ckpt = str(tmp_path / 'edvr.pth')

@@ -26,7 +26,6 @@ ConvLSTM then fed unit-RMS inputs sees them tens of times larger than anything
 it was trained on.
 """
 import argparse
-import os
 import os.path as osp
 
 import torch
@@ -44,6 +43,7 @@ from std_plugin.distill.windows import clip_to_windows, windows_to_clip
 from std_plugin.losses.temporal_memory_loss import TemporalMemoryLoss
 from std_plugin.models.std_model import build_adapter, build_temporal_memory, frame_count, probe
 from std_plugin.training.option_checks import NON_ARCH_KEYS
+from std_plugin.training.atomic_write import atomic_path
 from std_plugin.training.disk_errors import named_writes
 from std_plugin.training.errors import InputError, run_command
 from std_plugin.training.path_args import OPTIONS, OUT_FILE, add_path_argument, parse_checked, read_option_file
@@ -166,16 +166,9 @@ def run(args):
             print(f'--adapter principal: no adapter written, student and teacher F^SR both have {width} channels')
         else:
             ckpt['params_adapter'] = principal_adapter(opt, moment, width).state_dict()
-    os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
-    tmp = args.out + '.tmp'
-    try:
-        # A Python file: a full disk raises OSError(ENOSPC), not the zip writer's RuntimeError.
-        with named_writes(tmp), open(tmp, 'wb') as f:
-            torch.save(ckpt, f)
-        os.replace(tmp, args.out)  # never a half-written checkpoint under the final name
-    finally:
-        if osp.exists(tmp):
-            os.remove(tmp)
+    # A Python file: a full disk raises OSError(ENOSPC), not the zip writer's RuntimeError.
+    with atomic_path(args.out) as tmp, named_writes(tmp), open(tmp, 'wb') as f:
+        torch.save(ckpt, f)
     print(f'ConvLSTM pretrained for {args.iters} iterations -> {args.out}')
 
 

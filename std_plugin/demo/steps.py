@@ -43,6 +43,7 @@ from std_plugin.evaluation.clip_metrics import evaluate_methods
 from std_plugin.evaluation.compare_runs import PROG as COMPARE, compare_arms
 from std_plugin.evaluation.table_format import render_markdown, write_table
 from std_plugin.training.errors import report_input_errors
+from std_plugin.training.frame_files import list_clip_folders, list_frames
 from std_plugin.training.pipeline_runs import ignored_folder, run_pipeline
 from std_plugin.training.pipeline_runs import write_options as write_options_file
 
@@ -117,10 +118,15 @@ def torch_bicubic(img):
     return bicubic_upsample(x, 4)[0].numpy().transpose(1, 2, 0)
 
 
+def clip_frames(root):
+    """Every frame of every clip folder of root, clip by clip."""
+    return [frame for clip in list_clip_folders(root) for frame in list_frames(clip)]
+
+
 def bicubic_clip(root, name, upsample):
     """x4 of every LR test frame by upsample, in the GT folder layout."""
     lq_root, out_root = Path(root, CLIP_DIR, LR_DIR), Path(root, 'results', name)
-    for lq in sorted(lq_root.glob('*/*.png')):
+    for lq in clip_frames(lq_root):
         out = out_root / lq.parent.name / lq.name
         out.parent.mkdir(parents=True, exist_ok=True)
         img = upsample(cv2.imread(str(lq)).astype(np.float32) / 255.)
@@ -138,7 +144,7 @@ def method_dirs(root):
 
 def figures(root, dirs, out_dir):
     """Crops of the middle test frame and attention maps of its F^SR."""
-    gt_frames = sorted(Path(root, CLIP_DIR, 'GT').glob('*/*.png'))
+    gt_frames = clip_frames(Path(root, CLIP_DIR, 'GT'))
     middle = gt_frames[len(gt_frames) // 2]
     images = {name: cv2.imread(str(sr_frame(d, middle))) for name, d in dirs.items()}
     images['GT'] = cv2.imread(str(middle))
@@ -157,7 +163,7 @@ def sr_frame(method_dir, gt_frame):
 
 def attention_maps(root, gt_frame):
     lq_dir = Path(root, CLIP_DIR, LR_DIR, gt_frame.parent.name)
-    frames = sorted(lq_dir.glob('*.png'))
+    frames = list_frames(lq_dir)
     centre = [f.name for f in frames].index(gt_frame.name)
     idx = np.clip(np.arange(centre - 3, centre + 4), 0, len(frames) - 1)
     window = torch.from_numpy(np.stack([cv2.imread(str(frames[i]))[:, :, ::-1] for i in idx]).copy())

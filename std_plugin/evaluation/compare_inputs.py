@@ -19,6 +19,8 @@ import os.path as osp
 
 import yaml
 
+from std_plugin.training.atomic_write import atomic_path
+
 FULL_LIMIT = 64 << 20  # files up to this size are hashed whole
 EDGE = 1 << 20  # bytes hashed at each end of a larger file
 FOLDER_LIMIT = 1 << 30  # folders holding more than this are keyed on sizes and times per file
@@ -136,10 +138,8 @@ def read_inputs(path):
 
 
 def write_inputs(path, inputs):
-    tmp = f'{path}.tmp'
-    with open(tmp, 'w') as f:
+    with atomic_path(path) as tmp, open(tmp, 'w') as f:
         json.dump(inputs, f, indent=1, sort_keys=True)
-    os.replace(tmp, path)
 
 
 def changed(recorded, current):

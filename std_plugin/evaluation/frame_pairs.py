@@ -18,10 +18,8 @@ import os.path as osp
 import re
 from dataclasses import dataclass
 
-from basicsr.utils import scandir
 from std_plugin.training.errors import InputError
-
-IMAGE_EXTS = ('.png', '.jpg', '.jpeg', '.bmp', '.tif', '.tiff')
+from std_plugin.training.frame_files import list_frames
 SR_EXT = '.png'  # VideoBaseModel always saves PNG
 VIMEO_KEY = re.compile(r'[^/\s]+/[^/\s]+')
 VIMEO_GT_FRAME = 'im4'  # VideoTestVimeo90KDataset scores the centre frame only
@@ -62,10 +60,10 @@ def clip_frames(gt_dir, clips=None):
 def frames_of_clip(gt_dir, clip):
     folder = osp.join(gt_dir, clip)
     require_dir(folder, 'GT clip folder')
-    names = sorted(scandir(folder, suffix=IMAGE_EXTS))
-    if not names:
+    paths = list_frames(folder)
+    if not paths:
         raise EvaluationError(f'GT clip folder {folder} holds no images')
-    return [Frame(clip, clip, osp.join(folder, name), ((clip, osp.splitext(name)[0]),)) for name in names]
+    return [Frame(clip, clip, osp.join(folder, path.name), ((clip, path.stem),)) for path in paths]
 
 
 def split_label(path):

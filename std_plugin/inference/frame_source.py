@@ -1,27 +1,26 @@
-"""Input frames for inference, read lazily from a video file (mmcv's
-VideoReader) or a folder of images, and streamed as sliding windows so that
+"""Input frames for inference, read lazily from a video file (in order, with
+the dataset scripts' reader) or a folder of images, and streamed as sliding windows so that
 at most one window of frames is in memory, whatever the video's length."""
 import os
 
 import cv2
-from mmcv import VideoReader
 
+from std_plugin.data.video_reader import Video, VideoError
 from std_plugin.distill.windows import window_indices
 from std_plugin.training.errors import InputError
-
-IMAGE_EXTENSIONS = ('.png', '.jpg', '.jpeg', '.bmp', '.tif', '.tiff', '.webp')
+from std_plugin.training.frame_files import IMAGE_EXTENSIONS, list_frames
 
 
 class FolderFrames:
-    """Image files of a folder in sorted order (BasicSR's VideoTestDataset
-    order); output names keep the stem, as PNG."""
+    """The frames of a folder in natural order (f2 before f10: list_frames);
+    output names keep the stem, as PNG."""
 
     def __init__(self, folder):
-        files = sorted(f for f in os.listdir(folder) if f.lower().endswith(IMAGE_EXTENSIONS))
+        files = list_frames(folder)
         if not files:
             raise InputError(f'--input: folder {folder} holds no image ({", ".join(IMAGE_EXTENSIONS)})')
-        self.paths = [os.path.join(folder, f) for f in files]
-        self.names = [os.path.splitext(f)[0] + '.png' for f in files]
+        self.paths = [str(f) for f in files]
+        self.names = [f.stem + '.png' for f in files]
         self.fps = None
 
     def __len__(self):
@@ -35,25 +34,36 @@ class FolderFrames:
 
 
 class VideoFrames:
-    """Frames of a video file, named %08d.png (REDS style) on output."""
+    """Frames of a video file, named %08d.png (REDS style) on output. Frames are
+    decoded in order, as sliding_windows loads them (each once, in order); the
+    last one read can be read again. A frame that does not decode is an error
+    naming it, when it is reached."""
 
     def __init__(self, path):
-        self.reader = VideoReader(path)
-        count = self.reader.frame_cnt if self.reader.opened else 0
+        try:
+            self.video = Video(path)
+        except VideoError as err:
+            raise InputError(f'--input: {err}') from None
+        count = self.video.frame_cnt
         if count <= 0:
             raise InputError(f'--input: {path} is not a video OpenCV can decode (or it has no frame)')
-        self.path = path
         self.names = [f'{i:08d}.png' for i in range(count)]
-        self.fps = self.reader.fps
+        self.fps = self.video.fps
+        self._frames = self.video.frames()
+        self._last = (-1, None)
 
     def __len__(self):
         return len(self.names)
 
     def read(self, index):
-        img = self.reader[index]
-        if img is None:
-            raise InputError(f'--input: frame {index} of {self.path} cannot be decoded')
-        return img
+        if index < self._last[0]:
+            raise ValueError(f'video frames are read in order: frame {index} after frame {self._last[0]}')
+        try:
+            while self._last[0] < index:
+                self._last = next(self._frames)
+        except VideoError as err:
+            raise InputError(f'--input: {err}') from None
+        return self._last[1]
 
 
 def open_frames(path):

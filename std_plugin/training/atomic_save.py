@@ -18,6 +18,7 @@ from contextlib import contextmanager
 
 import torch
 
+from std_plugin.training.atomic_write import commit
 from std_plugin.training.disk_errors import disk_cause, is_disk_error, probe_write
 from std_plugin.training.errors import CheckpointError
 from std_plugin.training.resume import last_checkpoint_note
@@ -95,4 +96,4 @@ def staged(path_opt, key, expect_files=True):
     if expect_files and not names:
         raise save_failure(path_opt, key, staging)
     for name in names:
-        os.replace(osp.join(staging, name), osp.join(final, name))
+        commit(osp.join(staging, name), osp.join(final, name))

@@ -4,7 +4,6 @@ LmdbMaker writes as `key.png (h,w,c) level`), or the first image of a folder
 tree. Used to check gt_size and the LR scale before training starts. An LMDB
 image is decoded, not taken from meta_info.txt: a wrong meta_info.txt is then
 said to be wrong instead of being reported as the frames' size."""
-import os
 import os.path as osp
 import re
 
@@ -13,6 +12,7 @@ import lmdb
 import numpy as np
 
 from std_plugin.training.errors import DataError
+from std_plugin.training.frame_files import list_clip_folders, list_frames
 
 SHAPE = re.compile(r'\((\d+),\s*(\d+),\s*\d+\)')
 
@@ -89,15 +89,16 @@ def lmdb_frame_at(root, name):
 
 
 def first_image(root, depth=3):
-    """Path relative to root of the first image in sorted order, at most `depth` folders down."""
-    for name in sorted(os.listdir(root)):
-        path = osp.join(root, name)
-        if osp.isdir(path) and depth > 0:
-            found = first_image(path, depth - 1)
+    """Path relative to root of its first frame (list_frames' rule and order), or
+    else of its first subfolder's, at most `depth` folders down."""
+    frames = list_frames(root)
+    if frames:
+        return frames[0].name
+    if depth > 0:
+        for folder in list_clip_folders(root):
+            found = first_image(str(folder), depth - 1)
             if found:
-                return osp.join(name, found)
-        elif name.lower().endswith(('.png', '.jpg', '.jpeg', '.bmp')):
-            return name
+                return osp.join(folder.name, found)
     return None
 
 

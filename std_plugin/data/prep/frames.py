@@ -4,23 +4,16 @@ Frames are handled as BGR uint8 arrays with 3 channels: exactly what BasicSR's
 `imfrombytes(flag='color')` returns when a dataset reads them back.
 """
 import os
-import re
 from pathlib import Path
 
 import cv2
 import numpy as np
 
 from std_plugin.training.errors import DatasetPrepError
+from std_plugin.training.frame_files import IMAGE_EXTENSIONS, list_clip_folders, list_frames
 
-IMAGE_EXTENSIONS = ('.png', '.jpg', '.jpeg', '.bmp', '.tif', '.tiff', '.webp')
 _JPEG = ('.jpg', '.jpeg')
 _JPEG_END = b'\xff\xd9'
-
-
-def natural_key(name):
-    """Sort key that puts 'im2' before 'im10' (plain sorting would not, and
-    VideoTestDataset orders frames by sorted file name)."""
-    return [int(part) if part.isdigit() else part for part in re.split(r'(\d+)', str(name))]
 
 
 def read_image(path):
@@ -38,21 +31,19 @@ def read_image(path):
 
 
 def list_images(folder):
-    """The image files of a folder, naturally sorted; an empty folder is an error."""
-    folder = _existing_dir(folder)
-    files = [p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in IMAGE_EXTENSIONS]
+    """The frames of a folder, by list_frames' rule and order; an empty folder is an error."""
+    files = list_frames(_existing_dir(folder))
     if not files:
         raise DatasetPrepError(f'{folder}: no images ({", ".join(IMAGE_EXTENSIONS)}) in this folder')
-    return sorted(files, key=lambda p: natural_key(p.name))
+    return files
 
 
 def list_subfolders(root):
     """The clip folders of a dataset root, naturally sorted; none is an error."""
-    root = _existing_dir(root)
-    folders = [p for p in root.iterdir() if p.is_dir() and not p.name.startswith('.')]
+    folders = list_clip_folders(_existing_dir(root))
     if not folders:
         raise DatasetPrepError(f'{root}: no clip folders in this folder')
-    return sorted(folders, key=lambda p: natural_key(p.name))
+    return folders
 
 
 def _existing_dir(folder):

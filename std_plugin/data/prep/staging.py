@@ -1,23 +1,14 @@
-"""All-or-nothing outputs.
+"""All-or-nothing outputs of a whole prep run.
 
-Every output (LR folder, LMDB, meta_info file) is written to a hidden sibling
-`.<stem>.partial-<pid><suffix>` and renamed into place only once the whole run
-has succeeded, so an interrupted or failed run never leaves a half-written
-LMDB that looks complete, and never touches what was there before. LMDB
-staging names keep the '.lmdb' suffix that BasicSR's LmdbMaker insists on.
+Every output (LR folder, LMDB, meta_info file) is written to its hidden
+staging sibling (training/atomic_write.py) and renamed into place only once
+the whole run has succeeded, so an interrupted or failed run never leaves a
+half-written LMDB that looks complete, and never touches what was there before.
 """
-import os
-import shutil
 from pathlib import Path
 
+from std_plugin.training.atomic_write import commit, remove, staging_path
 from std_plugin.training.errors import DatasetPrepError
-
-
-def _remove(path):
-    if path.is_dir() and not path.is_symlink():
-        shutil.rmtree(path)
-    elif path.exists() or path.is_symlink():
-        path.unlink()
 
 
 class StagedOutputs:
@@ -36,8 +27,8 @@ class StagedOutputs:
         if (final.exists() or final.is_symlink()) and not self.overwrite:
             raise DatasetPrepError(f'{final}: output already exists (pass --overwrite to replace it)')
         final.parent.mkdir(parents=True, exist_ok=True)
-        staging = final.with_name(f'.{final.stem}.partial-{os.getpid()}{final.suffix}')
-        _remove(staging)  # only a leftover of a killed run with this same pid can be there
+        staging = staging_path(final)
+        remove(staging)  # only a leftover of a killed run with this same pid can be there
         self._staged[final] = staging
         return staging
 
@@ -47,18 +38,12 @@ class StagedOutputs:
 
     def commit(self):
         for final, staging in self._staged.items():
-            old = final.with_name(f'.{final.stem}.replaced-{os.getpid()}{final.suffix}')
-            replacing = final.exists() or final.is_symlink()
-            if replacing:
-                final.rename(old)  # kept until the new one is in place
-            staging.rename(final)
-            if replacing:
-                _remove(old)
+            commit(staging, final)
         self._staged.clear()
 
     def discard(self):
         for staging in self._staged.values():
-            _remove(staging)
+            remove(staging)
         self._staged.clear()
 
     def __enter__(self):

@@ -1,27 +1,16 @@
-"""Frames of a video file (decoded with mmcv's VideoReader) or of a folder of
-images, turned into frame jobs for one clip or for Vimeo-style septuplets."""
-import itertools
+"""Frames of a video file (data/video_reader.py) or of a folder of images,
+turned into frame jobs for one clip or for Vimeo-style septuplets."""
 from collections import deque
 from pathlib import Path
-
-from mmcv import VideoReader
 
 from std_plugin.data.prep.frame_task import FrameJob
 from std_plugin.data.prep.frames import list_images
 from std_plugin.data.prep.meta_info import numbered_key, vimeo_keys
+from std_plugin.data.video_reader import TruncatedVideo, Video
 from std_plugin.training.errors import DatasetPrepError
 
 SEPTUPLET = 7
 MAX_SEPTUPLETS = 9999  # the 4-digit sequence number of a Vimeo key '00001/0001'
-
-
-def _open_video(path):
-    if not path.is_file():
-        raise DatasetPrepError(f'{path}: input not found')
-    reader = VideoReader(str(path))
-    if not reader.opened:
-        raise DatasetPrepError(f'{path}: not a video OpenCV can decode')
-    return reader
 
 
 def frame_count(path):
@@ -29,7 +18,7 @@ def frame_count(path):
     may be approximate, and a bad input counts 0 (its error comes with its jobs)."""
     path = Path(path)
     try:
-        return len(list_images(path)) if path.is_dir() else _open_video(path).frame_cnt
+        return len(list_images(path)) if path.is_dir() else Video(path).frame_cnt
     except DatasetPrepError:
         return 0
 
@@ -53,19 +42,11 @@ def source_frames(path, start=0, max_frames=None):
         for image in list_images(path)[start:stop]:
             yield str(image), str(image)
         return
-    reader = _open_video(path)
-    index = start - 1
-    for index, frame in itertools.islice(enumerate(reader), start, stop):
-        yield f'{path} frame {index}', frame
-    if index < start:
-        raise DatasetPrepError(f'{path}: no frame decodes (empty, truncated, or --start past its end)')
-    # mmcv's reader just stops at the first frame it cannot decode: compare with
-    # the container's count (what std-infer reads by) so that a video corrupt
-    # from its middle on is an error, not a dataset of its readable half.
-    expected = reader.frame_cnt if stop is None else min(reader.frame_cnt, stop)
-    if index + 1 < expected:
-        raise DatasetPrepError(f'{path}: frame {index + 1} of {reader.frame_cnt} cannot be decoded (truncated or '
-                               'corrupt video); use --max-frames to keep the frames before it')
+    try:
+        for index, frame in Video(path).frames(start, stop):
+            yield f'{path} frame {index}', frame
+    except TruncatedVideo as err:
+        raise DatasetPrepError(f'{err}; use --max-frames to keep the frames before it') from None
 
 
 def clip_jobs(path, clip, start=0, max_frames=None):
