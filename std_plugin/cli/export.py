@@ -9,19 +9,32 @@ in [0, 1], height and width multiples of 4; the output `sr` is
 (batch, 3, 4*height, 4*width). The check runs onnxruntime and PyTorch on a
 random input of --size and on one of another size and batch (proving the
 dynamic axes) and prints the max abs difference of each.
+
+With --int8 the checked float model is then quantised to INT8 with ONNX
+Runtime (BatchNorm folded, per-channel weights, activations calibrated on
+--calib LR frames, default the demo's training clips) and checked by the Y PSNR
+of its output against the float output (--min-psnr) on the demo's validation
+clip (or on --calib's frames); convolutions that INT8 hurts most are kept in
+float until it passes, and the report names them:
+    std-export --model net_g.pth --arch options/std_fastdvd.yml --out student.int8.onnx --int8
+    std-export --model net_g.pth --arch options/std_fastdvd.yml --out student.int8.onnx --int8 --calib lr_frames/
 """
 import argparse
 import math
 import os
 import sys
+from pathlib import Path
 
 import torch
 
 import std_plugin  # noqa: F401  (registers the plugin; aliases torchvision for basicsr)
 from std_plugin.cli.network_args import add_network_arguments, load_network
+from std_plugin.inference import backends, int8
 from std_plugin.inference.onnx_export import export_onnx, max_abs_diff, onnx_session
+from std_plugin.inference.onnx_runtime import OnnxWindowNetwork, import_onnxruntime
+from std_plugin.training.atomic_write import atomic_path
 from std_plugin.training.errors import InputError, run_command
-from std_plugin.training.path_args import OUT_FILE, add_path_argument, parse_checked
+from std_plugin.training.path_args import FILE_OR_FOLDER, OUT_FILE, add_path_argument, parse_checked
 # The same WxH convention (multiples of 4) as std-profile's --size.
 from std_plugin.evaluation.networks import parse_size
 
@@ -36,7 +49,18 @@ def parse_args(argv):
     parser.add_argument('--size', type=parse_size, default=(64, 64), help='LR WxH traced and checked (default 64x64)')
     parser.add_argument('--opset', type=int, default=17, help='ONNX opset (TorchScript exporter: <= 20; default 17)')
     parser.add_argument('--atol', type=float, default=1e-4, help='max abs difference accepted (default 1e-4)')
-    return parse_checked(parser, argv)
+    parser.add_argument('--int8', action='store_true', help='write the INT8 (static, QDQ) model instead of fp32')
+    add_path_argument(parser, '--calib', kind=FILE_OR_FOLDER,
+                      help="--int8: LR frames (folder or video) to calibrate on (default: the demo's training clips)")
+    parser.add_argument('--min-psnr', type=float, default=backends.DEFAULT_MIN_PSNR,
+                        help=f'--int8: least Y PSNR (dB) of the INT8 output against float '
+                        f'(default {backends.DEFAULT_MIN_PSNR:g})')
+    parser.add_argument('--max-float', type=int, default=8,
+                        help='--int8: most convolutions kept in float to reach --min-psnr (default 8)')
+    args = parse_checked(parser, argv)
+    if not args.int8 and (args.calib or args.min_psnr != backends.DEFAULT_MIN_PSNR or args.max_float != 8):
+        parser.error('--calib, --min-psnr and --max-float apply only with --int8')
+    return args
 
 
 def check_sizes(size):
@@ -50,50 +74,71 @@ def check_out(args):
         raise InputError(f'--out: {args.out} exists; pass --overwrite to replace it')
 
 
-def staging_path(out):
-    """A hidden sibling of --out: the export is checked there and renamed into
-    place only when it passed, so a failed export never replaces a good file."""
-    folder, name = os.path.split(out)
-    return os.path.join(folder, f'.{name}.partial')
-
-
 def export(args, net, num_frame, path):
-    if os.path.dirname(path):
-        os.makedirs(os.path.dirname(path), exist_ok=True)
     try:
         export_onnx(net, path, torch.rand(1, num_frame, 3, *reversed(args.size)), args.opset)
     except torch.onnx.errors.OnnxExporterError as err:
         raise InputError(f'cannot export {args.arch} at opset {args.opset}: {str(err).splitlines()[0]}') from None
 
 
+def fail(message):
+    """The export is refused: one line, exit 1, and (raised inside atomic_path)
+    nothing written and no existing --out replaced."""
+    print(f'std-export: error: {message}', file=sys.stderr)
+    raise SystemExit(1)
+
+
 def check_export(args, net, num_frame, path):
-    """None, or an error line when a difference is above --atol or not a number
-    (NaN compares false with everything, so the test is `not <=`)."""
+    """Exit 1 when a difference is above --atol or not a number (NaN compares
+    false with everything, so the test is `not <=`)."""
     session = onnx_session(path)
     for batch, h, w in check_sizes(args.size):
         diff = max_abs_diff(session, net, torch.rand(batch, num_frame, 3, h, w))
         print(f'onnxruntime vs PyTorch, input ({batch}, {num_frame}, 3, {h}, {w}): max abs diff {diff:.3g}')
         if not diff <= args.atol:
             why = 'an output is NaN/Inf' if not math.isfinite(diff) else f'{diff:.3g} > --atol {args.atol:g}'
-            return f'ONNX differs from PyTorch ({why}); {args.out} not written'
-    return None
+            fail(f'ONNX differs from PyTorch ({why}); {args.out} not written')
+
+
+def check_int8_sizes(path, num_frame, size):
+    """The INT8 model keeps the dynamic axes and gives finite outputs."""
+    net = OnnxWindowNetwork(path)
+    for batch, h, w in check_sizes(size):
+        out = net(torch.rand(batch, num_frame, 3, h, w))
+        if tuple(out.shape[:1]) != (batch,) or not torch.isfinite(out).all():
+            fail(f'the INT8 model gives a wrong or non-finite output at input ({batch}, {num_frame}, 3, {h}, {w})')
+
+
+def export_int8(args, num_frame, fp32_path, path):
+    windows, check = backends.int8_windows(args.calib, num_frame)
+    result = int8.quantize_checked(fp32_path, path, windows, check, args.min_psnr, args.max_float)
+    if not result.psnr >= args.min_psnr:
+        fail(f'the INT8 model is {result.psnr:.2f} dB Y PSNR from float, below --min-psnr {args.min_psnr:g}, with '
+             f'{len(result.kept_float)} convolution(s) kept in float (--max-float {args.max_float}); {args.out} not '
+             'written')
+    check_int8_sizes(path, num_frame, args.size)
+    kept = ', '.join(result.kept_float) or 'none'
+    print(f'INT8: {result.quantised} convolutions quantised, kept in float: {kept}; Y PSNR against float '
+          f'{result.psnr:.2f} dB (>= --min-psnr {args.min_psnr:g})')
 
 
 def run(args):
     check_out(args)
+    if args.int8:
+        import_onnxruntime('--int8')
     net, num_frame, opt = load_network(args)
-    partial = staging_path(args.out)
-    try:
-        export(args, net, num_frame, partial)
-        error = check_export(args, net, num_frame, partial)
-        if error:
-            print(f'std-export: error: {error}', file=sys.stderr)
-            raise SystemExit(1)
-        os.replace(partial, args.out)
-    finally:
-        if os.path.exists(partial):
-            os.remove(partial)
-    print(f'{opt["type"]} -> {args.out} (opset {args.opset}, dynamic batch/height/width)')
+    with atomic_path(args.out) as staged:
+        fp32 = Path(staged).with_name(Path(staged).stem + '.fp32.onnx') if args.int8 else staged
+        try:
+            export(args, net, num_frame, fp32)
+            check_export(args, net, num_frame, fp32)
+            if args.int8:
+                export_int8(args, num_frame, fp32, staged)
+        finally:
+            if fp32 != staged and os.path.exists(fp32):
+                os.remove(fp32)
+    kind = 'INT8' if args.int8 else 'fp32'
+    print(f'{opt["type"]} -> {args.out} ({kind}, opset {args.opset}, dynamic batch/height/width)')
 
 
 def main(argv=None):

@@ -11,6 +11,14 @@ lazily, one window at a time; with --tile, frames are also processed in
 tiles (see std_plugin.inference.tiling for the overlap that makes tiling exact).
 Outputs are PNG frames named like the input frames (a video's as %08d.png),
 and optionally a video.
+
+The network runs in PyTorch or in ONNX Runtime (pip install -e ".[deploy]"),
+in fp32, bf16 (PyTorch) or INT8 (ONNX Runtime); --backend auto, the default,
+times both engines on this machine and keeps the faster:
+    std-infer --model net_g.pth --arch FastDVDnetVSR --input frames/ --out sr/ --precision int8
+    std-infer --model student.int8.onnx --input clip.mp4 --out sr/
+A checkpoint run by ONNX Runtime is exported (and quantised) once into a
+cache folder (--cache, default $STD_PLUGIN_CACHE or ~/.cache/std_plugin).
 """
 import argparse
 import time
@@ -19,17 +27,20 @@ import torch
 from tqdm import tqdm
 
 import std_plugin  # noqa: F401  (registers the plugin; aliases torchvision for basicsr)
+from std_plugin.archs import network_spec
 from std_plugin.cli.network_args import add_network_arguments, load_network
+from std_plugin.inference import backends
 from std_plugin.inference.frame_sink import FrameSink, check_writable
 from std_plugin.inference.frame_source import open_frames, sliding_windows
-from std_plugin.inference.tiling import tiled_sr_image
+from std_plugin.inference.onnx_runtime import is_onnx_file
+from std_plugin.inference.tiling import round_up, tiled_sr_image
 from std_plugin.training.errors import InputError, NonFiniteOutput, run_command
 from std_plugin.training.path_args import FILE_OR_FOLDER, OUT_FILE, OUT_FOLDER, add_path_argument, parse_checked
 
 
 def parse_args(argv):
     parser = argparse.ArgumentParser(prog='std-infer', description=__doc__.split('\n\n')[0])
-    add_network_arguments(parser)
+    add_network_arguments(parser, onnx=True)
     add_path_argument(parser, '--input', kind=FILE_OR_FOLDER, required=True, help='video file or folder of frames')
     add_path_argument(parser, '--out', kind=OUT_FOLDER, required=True, help='folder for the super-resolved PNG frames')
     parser.add_argument('--overwrite', action='store_true', help='write into a non-empty --out')
@@ -43,11 +54,35 @@ def parse_args(argv):
                         help='pad frames to a multiple of this (default 4: FastDVDnetVSR, EDVR, TOFlow)')
     parser.add_argument('--pad-mode', choices=['replicate', 'reflect'], default='replicate')
     parser.add_argument('--device', default='cuda' if torch.cuda.is_available() else 'cpu')
-    parser.add_argument('--half', action='store_true', help='autocast: float16 on GPU, bfloat16 on CPU')
+    parser.add_argument('--half', action='store_true', help='autocast: float16 on GPU, bfloat16 on CPU '
+                        '(the same as --precision bf16)')
+    parser.add_argument('--backend', choices=backends.BACKENDS, default='auto',
+                        help='engine (default auto: the faster of PyTorch and ONNX Runtime here, timed once)')
+    parser.add_argument('--precision', choices=backends.PRECISIONS,
+                        help='fp32 (default), bf16 (PyTorch autocast) or int8 (ONNX Runtime); an ONNX --model '
+                        'runs at its own precision')
+    parser.add_argument('--threads', type=int, help='CPU threads of either engine (default: one per core)')
+    add_path_argument(parser, '--calib', kind=FILE_OR_FOLDER,
+                      help="INT8 of a checkpoint: LR frames (folder or video) to calibrate on (default: the demo's "
+                      'training clips)')
+    parser.add_argument('--min-psnr', type=float, default=backends.DEFAULT_MIN_PSNR,
+                        help=f'INT8 of a checkpoint: least Y PSNR (dB) of its output against float '
+                        f'(default {backends.DEFAULT_MIN_PSNR:g})')
+    parser.add_argument('--cache', help='folder of ONNX files exported on the fly (default $STD_PLUGIN_CACHE or '
+                        '~/.cache/std_plugin)')
     args = parse_checked(parser, argv)
     if args.tile < 0 or args.tile_overlap < 0 or args.multiple < 1:
         parser.error('--tile and --tile-overlap must be >= 0, --multiple >= 1')
+    if args.threads is not None and args.threads < 1:
+        parser.error('--threads must be >= 1')
     return args
+
+
+def check_network_args(args):
+    if is_onnx_file(args.model) and (args.arch or args.arch_opt):
+        raise InputError(f'--arch: --model {args.model} is an ONNX file, which holds its network; drop --arch/--arch-opt')
+    if not is_onnx_file(args.model) and not args.arch:
+        raise InputError('--arch is required with a checkpoint --model (it is optional only for an ONNX file)')
 
 
 def device_of(name):
@@ -76,13 +111,12 @@ def frame_loader(frames):
 
 
 @torch.no_grad()
-def super_resolve(net, frames, num_frame, args, sink, device):
-    half = torch.bfloat16 if device.type == 'cpu' else torch.float16
-    windows = sliding_windows(len(frames), num_frame, frame_loader(frames))
+def super_resolve(engine, frames, args, sink, device):
+    windows = sliding_windows(len(frames), engine.num_frame, frame_loader(frames))
     for t, window in tqdm(windows, total=len(frames), unit='frame', desc='std-infer'):
         try:
-            with torch.autocast(device.type, dtype=half, enabled=args.half):
-                img = tiled_sr_image(net, window, args.tile, args.tile_overlap, args.multiple, args.pad_mode,
+            with engine.autocast(device):
+                img = tiled_sr_image(engine.net, window, args.tile, args.tile_overlap, args.multiple, args.pad_mode,
                                      device)
         except NonFiniteOutput as err:
             raise InputError(f'frame {frames.names[t]}: {err}; --model {args.model} gives no valid result '
@@ -90,18 +124,39 @@ def super_resolve(net, frames, num_frame, args, sink, device):
         sink.write(frames.names[t], img)
 
 
+def run_size(frames, args):
+    """(h, w) of one network call: the padded frame, or a tile with its overlap."""
+    h, w = (round_up(s, args.multiple) for s in frames.read(0).shape[:2])
+    if not args.tile:
+        return h, w
+    span = round_up(args.tile, args.multiple) + 2 * round_up(args.tile_overlap, args.multiple)
+    return min(h, span), min(w, span)
+
+
+def open_engine(args, frames, device):
+    check_network_args(args)
+    precision = backends.check_request(args.model, args.backend, args.precision, args.half)
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    spec = None
+    if not is_onnx_file(args.model):
+        spec = (network_spec.network_options(args.arch, args.arch_opt), [args.param_key, args.no_strict, args.scale])
+    return backends.open_engine(args.model, args.backend, precision, lambda dev: load_network(args, dev), spec,
+                                device, args.threads, run_size(frames, args), args.calib, args.min_psnr, args.cache)
+
+
 def run(args):
     device = device_of(args.device)
     frames = open_frames(args.input)
     check_writable(args.out, args.video, args.overwrite)
-    net, num_frame, opt = load_network(args, device)
+    engine = open_engine(args, frames, device)
     fps = args.fps or frames.fps or 25.0
     with FrameSink(args.out, args.video, fps, args.fourcc, args.overwrite) as sink:
         start = time.perf_counter()
-        super_resolve(net, frames, num_frame, args, sink, device)
+        super_resolve(engine, frames, args, sink, device)
         seconds = time.perf_counter() - start
-    print(f'{opt["type"]}: {len(frames)} frames ({num_frame}-frame windows) in {seconds:.2f} s, '
-          f'{len(frames) / seconds:.2f} fps on {device}; frames in {args.out}'
+    print(f'{engine.name} ({engine.backend}, {engine.precision}): {len(frames)} frames ({engine.num_frame}-frame '
+          f'windows) in {seconds:.2f} s, {len(frames) / seconds:.2f} fps on {device}; frames in {args.out}'
           + (f', video {args.video}' if args.video else ''))
 
 

@@ -7,10 +7,13 @@ from std_plugin.training.checkpoints import load_state, logger, read_checkpoint,
 from std_plugin.training.path_args import FILE, add_path_argument
 
 
-def add_network_arguments(parser):
-    add_path_argument(parser, '--model', kind=FILE, required=True, help='BasicSR checkpoint ({param_key: state_dict})')
-    parser.add_argument('--arch', required=True,
-                        help='registered arch name (FastDVDnetVSR, EDVR, ...) or an option file (its network_g)')
+def add_network_arguments(parser, onnx=False):
+    """onnx: --model may also be an ONNX file, and --arch is then not needed."""
+    add_path_argument(parser, '--model', kind=FILE, required=True,
+                      help='BasicSR checkpoint ({param_key: state_dict})' + (', or an ONNX file' if onnx else ''))
+    parser.add_argument('--arch', required=not onnx,
+                        help='registered arch name (FastDVDnetVSR, EDVR, ...) or an option file (its network_g)'
+                        + ('; not with an ONNX --model, which holds its network' if onnx else ''))
     parser.add_argument('--arch-opt', action='append', default=[], metavar='KEY=VALUE',
                         help='override an arch option, YAML value (repeatable): num_feat=8, widths=[8,8,8]')
     parser.add_argument('--param-key', default='params',

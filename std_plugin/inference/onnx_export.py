@@ -16,7 +16,6 @@ import warnings
 import numpy as np
 import torch
 
-from std_plugin.training.errors import InputError
 
 INPUT, OUTPUT = 'lr_window', 'sr'
 DYNAMIC_AXES = {INPUT: {0: 'batch', 3: 'height', 4: 'width'},
@@ -56,11 +55,8 @@ def export_onnx(net, path, example, opset=17):
 
 
 def onnx_session(path):
-    try:
-        import onnxruntime  # optional dependency: extras 'onnx'
-    except ImportError:
-        raise InputError('onnxruntime is not installed; pip install -e ".[onnx]"') from None
-    return onnxruntime.InferenceSession(path, providers=['CPUExecutionProvider'])
+    from std_plugin.inference.onnx_runtime import import_onnxruntime  # optional: the 'deploy' extra
+    return import_onnxruntime('std-export').InferenceSession(str(path), providers=['CPUExecutionProvider'])
 
 
 @torch.no_grad()
