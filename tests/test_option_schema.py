@@ -42,7 +42,8 @@ def test_std_train_autocast_fp8_is_one_line_exit_2_before_any_dataset(tmp_path):
     proc = run_cli(['-m', 'std_plugin.train', '-opt', write_yaml(tmp_path / 'o.yml', options_without_data(
         autocast='fp8'))], cwd=tmp_path, check=False)
     assert proc.returncode == 2 and 'Traceback' not in proc.stdout
-    assert proc.stdout.strip().splitlines()[-1] == "std_plugin: error: train.autocast: 'fp8' is not one of bf16, fp16, ~"
+    last = proc.stdout.strip().splitlines()[-1]
+    assert last == "std_plugin: error: train.autocast: 'fp8' is not one of bf16, fp16, ~"
     assert not (tmp_path / 'experiments').exists()
 
 

@@ -45,96 +45,97 @@ class Option:
     default_doc: str = None
 
 
-def _o(key, kinds, default, doc, used_in, **kw):
+def entry(key, kinds, default, doc, used_in, **kw):
+    """An Option; `kinds` may be one type."""
     return Option(key, kinds if isinstance(kinds, tuple) else (kinds,), default, doc, used_in, **kw)
 
 
 LAYER = 'module path of the F^SR layer (as `conv_hr`, `body.3`)'
 OPTIONS = (
-    _o('network_t', (dict, str), None, 'The frozen teacher: a network section, or the path of a BasicSR option file '
-       'whose `network_g` (and `path.pretrain_network_g`) is the teacher. Absent: the student trains alone (the '
-       'baseline).', 'training/teacher_options.py, distill/teacher.py', nullable=True),
-    _o('network_lstm', dict, None, 'The ConvLSTM shared by student and teacher for time distillation; '
-       '`input_dim` defaults to the teacher F^SR width.', 'models/std_model.py',
-       default_doc='`{type: PeepholeConvLSTM, hidden_dim: 16}`', nullable=True),
-    _o('network_vid', dict, None, 'The VID regressor of PISR\'s student stage (type: VIDRegressor); required by '
-       'PISRStudentModel with a teacher.', 'training/pisr_options.py, models/pisr_student_model.py', nullable=True),
-    _o('network_vid.variance', str, 'location', 'How the regressor estimates sigma^2: per location from the student '
-       'feature (PISR) or one value per channel (the original VID).', 'archs/vid_regressor_arch.py',
-       choices=VID_VARIANCES, section_type='VIDRegressor'),
-    _o('sync_bn', bool, True, 'Distributed GPU training: BatchNorm becomes SyncBatchNorm, normalising over the '
-       'global batch.', 'models/std_model.py'),
-    _o('distill', dict, None, 'Distillation settings (the keys below).', 'models/std_model.py', nullable=True,
-       default_doc='`{}`'),
-    _o('distill.student_layer', str, None, f'Student {LAYER}.', 'models/std_model.py', nullable=True,
-       default_doc="network_g's `fsr_layer`"),
-    _o('distill.teacher_layer', str, None, f'Teacher {LAYER}.', 'models/std_model.py', nullable=True,
-       default_doc="network_t's `fsr_layer`, else `conv_hr`"),
-    _o('distill.teacher_kind', str, None, 'Window teachers (EDVR) run once per output frame on sliding windows; '
-       'clip teachers (BasicVSR) once per clip.', 'distill/clip_teacher.py', choices=TEACHER_KINDS, nullable=True,
-       default_doc='from the arch type, else probed'),
-    _o('distill.teacher_chunk', int, 0, 'Windows (clips for a clip teacher) per teacher call; 0: all at once.',
-       'models/std_model.py', minimum=0, nullable=True),
-    _o('distill.teacher_autocast', str, None, 'Precision of the teacher\'s forward (`~`: fp32).',
-       'models/std_model.py, training/precision.py', choices=PRECISIONS),
-    _o('distill.freeze_lstm', bool, True, 'The ConvLSTM is never trained on L_TD (false: trained with the student, '
-       'with a collapse guard).', 'models/std_model.py'),
-    _o('distill.adapter', str, 'fixed', '1x1 map of the student F^SR width to the teacher\'s: orthonormal and fixed, '
-       'or trained with the student.', 'models/std_model.py', choices=ADAPTERS),
-    _o('distill.teacher_check', int, 3, 'Full-window frames per validation clip scored for the teacher\'s temporal '
-       'gain when training starts; 0 or false: off.', 'distill/temporal_gain.py', minimum=0, also=(False,)),
-    _o('distill.init_modules', list, None, 'PISR student: module paths copied from the teacher\'s decoder before '
-       'the first iteration.', 'distill/decoder_init.py', items=str, nullable=True),
-    _o('distill.vid_layers', list, None, 'PISR student: module paths of the features VID distils.',
-       'models/pisr_student_model.py', items=str, nullable=True, default_doc="network_g's `fsr_layer`"),
-    _o('train.autocast', str, None, 'Precision of the student\'s forward (`~`: fp32; fp16 adds a gradient '
-       'scaler).', 'models/std_model.py, training/precision.py', choices=PRECISIONS),
-    _o('train.channels_last', bool, False, 'All networks in channels-last memory format.', 'models/std_model.py'),
-    _o('train.compile', bool, False, 'torch.compile of the student.', 'models/std_model.py'),
-    _o('train.sd_opt', dict, None, 'Space distillation loss L_SD (type: SpatialAttentionLoss); absent: no L_SD.',
-       'models/std_model.py', nullable=True),
-    _o('train.sd_opt.loss_weight', float, 1.0, 'lambda1.', 'losses/spatial_attention_loss.py',
-       section_type='SpatialAttentionLoss'),
-    _o('train.sd_opt.mapping', str, 'sum_sq', 'Attention map M of a feature: sum of |F|, of F^2 (the paper\'s), or '
-       'max of F^2 over channels.', 'distill/attention_maps.py', choices=ATTENTION_MAPPINGS,
-       section_type='SpatialAttentionLoss'),
-    _o('train.sd_opt.normalize', str, None, 'l2: each map divided by its RMS over the pixels; `~`: raw maps.',
-       'distill/attention_maps.py', choices=SD_NORMALIZATIONS, section_type='SpatialAttentionLoss'),
-    _o('train.sd_opt.distance', str, 'l2', 'Distance between the maps.', 'losses/spatial_attention_loss.py',
-       choices=DISTANCES, section_type='SpatialAttentionLoss'),
-    _o('train.td_opt', dict, None, 'Time distillation loss L_TD (type: TemporalMemoryLoss); absent: no L_TD.',
-       'models/std_model.py', nullable=True),
-    _o('train.td_opt.loss_weight', float, 1.0, 'lambda2.', 'losses/temporal_memory_loss.py',
-       section_type='TemporalMemoryLoss'),
-    _o('train.td_opt.distance', str, 'l2', 'Distance between the final memory cells.',
-       'losses/temporal_memory_loss.py', choices=DISTANCES, section_type='TemporalMemoryLoss'),
-    _o('train.td_opt.normalize', str, 'teacher', 'teacher: both sequences divided by the RMS of the teacher F^SR; '
-       '`~`: unscaled (the paper\'s).', 'losses/temporal_memory_loss.py', choices=TD_NORMALIZATIONS,
-       section_type='TemporalMemoryLoss'),
-    _o('train.td_opt.freeze_threshold', float, 1e-8, 'A trained ConvLSTM is frozen once L_TD falls below this.',
-       'losses/temporal_memory_loss.py', minimum=0, section_type='TemporalMemoryLoss'),
-    _o('train.vid_opt', dict, None, 'PISR student: the VID loss (type: VIDLoss); required with a teacher.',
-       'training/pisr_options.py', nullable=True),
-    _o('train.vid_opt.loss_weight', float, 1.0, 'Weight of L_VID.', 'losses/vid_loss.py', section_type='VIDLoss'),
-    _o('train.imitation_opt', dict, None, 'PISR teacher: the imitation loss (type: ImitationLoss); required by '
-       'PISRTeacherModel.', 'training/pisr_options.py', nullable=True),
-    _o('train.imitation_opt.loss_weight', float, 1.0, 'Weight of the imitation loss.', 'losses/imitation_loss.py',
-       section_type='ImitationLoss'),
-    _o('train.imitation_opt.distance', str, 'l1', 'Distance between the encoder code and the LR frames.',
-       'losses/imitation_loss.py', choices=DISTANCES, section_type='ImitationLoss'),
-    _o('path.pretrain_network_t', str, None, 'Teacher checkpoint; required with network_t.',
-       'training/option_checks.py, distill/teacher.py', nullable=True),
-    _o('path.param_key_t', str, 'params', 'Key of the teacher\'s weights in its checkpoint.', 'distill/teacher.py'),
-    _o('path.strict_load_t', bool, True, 'The teacher checkpoint must match network_t exactly.',
-       'distill/teacher.py'),
-    _o('path.pretrain_network_lstm', str, None, 'ConvLSTM (and adapter) weights, as written by std-pretrain-lstm.',
-       'models/std_model.py', nullable=True),
-    _o('path.strict_load_lstm', bool, True, 'The ConvLSTM checkpoint must match network_lstm exactly.',
-       'models/std_model.py'),
-    _o('path.pretrain_network_vid', str, None, 'VID regressor weights (a resume sets it).',
-       'models/pisr_student_model.py', nullable=True),
-    _o('path.strict_load_vid', bool, True, 'The VID regressor checkpoint must match network_vid exactly.',
-       'models/pisr_student_model.py'),
+    entry('network_t', (dict, str), None, 'The frozen teacher: a network section, or the path of a BasicSR option file '
+          'whose `network_g` (and `path.pretrain_network_g`) is the teacher. Absent: the student trains alone (the '
+          'baseline).', 'training/teacher_options.py, distill/teacher.py', nullable=True),
+    entry('network_lstm', dict, None, 'The ConvLSTM shared by student and teacher for time distillation; '
+          '`input_dim` defaults to the teacher F^SR width.', 'models/std_model.py',
+          default_doc='`{type: PeepholeConvLSTM, hidden_dim: 16}`', nullable=True),
+    entry('network_vid', dict, None, 'The VID regressor of PISR\'s student stage (type: VIDRegressor); required by '
+          'PISRStudentModel with a teacher.', 'training/pisr_options.py, models/pisr_student_model.py', nullable=True),
+    entry('network_vid.variance', str, 'location', 'How the regressor estimates sigma^2: per location from the student '
+          'feature (PISR) or one value per channel (the original VID).', 'archs/vid_regressor_arch.py',
+          choices=VID_VARIANCES, section_type='VIDRegressor'),
+    entry('sync_bn', bool, True, 'Distributed GPU training: BatchNorm becomes SyncBatchNorm, normalising over the '
+          'global batch.', 'models/std_model.py'),
+    entry('distill', dict, None, 'Distillation settings (the keys below).', 'models/std_model.py', nullable=True,
+          default_doc='`{}`'),
+    entry('distill.student_layer', str, None, f'Student {LAYER}.', 'models/std_model.py', nullable=True,
+          default_doc="network_g's `fsr_layer`"),
+    entry('distill.teacher_layer', str, None, f'Teacher {LAYER}.', 'models/std_model.py', nullable=True,
+          default_doc="network_t's `fsr_layer`, else `conv_hr`"),
+    entry('distill.teacher_kind', str, None, 'Window teachers (EDVR) run once per output frame on sliding windows; '
+          'clip teachers (BasicVSR) once per clip.', 'distill/clip_teacher.py', choices=TEACHER_KINDS, nullable=True,
+          default_doc='from the arch type, else probed'),
+    entry('distill.teacher_chunk', int, 0, 'Windows (clips for a clip teacher) per teacher call; 0: all at once.',
+          'models/std_model.py', minimum=0, nullable=True),
+    entry('distill.teacher_autocast', str, None, 'Precision of the teacher\'s forward (`~`: fp32).',
+          'models/std_model.py, training/precision.py', choices=PRECISIONS),
+    entry('distill.freeze_lstm', bool, True, 'The ConvLSTM is never trained on L_TD (false: trained with the student, '
+          'with a collapse guard).', 'models/std_model.py'),
+    entry('distill.adapter', str, 'fixed', '1x1 map of the student F^SR width to the teacher\'s: orthonormal and '
+          'fixed, or trained with the student.', 'models/std_model.py', choices=ADAPTERS),
+    entry('distill.teacher_check', int, 3, 'Full-window frames per validation clip scored for the teacher\'s temporal '
+          'gain when training starts; 0 or false: off.', 'distill/temporal_gain.py', minimum=0, also=(False,)),
+    entry('distill.init_modules', list, None, 'PISR student: module paths copied from the teacher\'s decoder before '
+          'the first iteration.', 'distill/decoder_init.py', items=str, nullable=True),
+    entry('distill.vid_layers', list, None, 'PISR student: module paths of the features VID distils.',
+          'models/pisr_student_model.py', items=str, nullable=True, default_doc="network_g's `fsr_layer`"),
+    entry('train.autocast', str, None, 'Precision of the student\'s forward (`~`: fp32; fp16 adds a gradient '
+          'scaler).', 'models/std_model.py, training/precision.py', choices=PRECISIONS),
+    entry('train.channels_last', bool, False, 'All networks in channels-last memory format.', 'models/std_model.py'),
+    entry('train.compile', bool, False, 'torch.compile of the student.', 'models/std_model.py'),
+    entry('train.sd_opt', dict, None, 'Space distillation loss L_SD (type: SpatialAttentionLoss); absent: no L_SD.',
+          'models/std_model.py', nullable=True),
+    entry('train.sd_opt.loss_weight', float, 1.0, 'lambda1.', 'losses/spatial_attention_loss.py',
+          section_type='SpatialAttentionLoss'),
+    entry('train.sd_opt.mapping', str, 'sum_sq', 'Attention map M of a feature: sum of |F|, of F^2 (the paper\'s), or '
+          'max of F^2 over channels.', 'distill/attention_maps.py', choices=ATTENTION_MAPPINGS,
+          section_type='SpatialAttentionLoss'),
+    entry('train.sd_opt.normalize', str, None, 'l2: each map divided by its RMS over the pixels; `~`: raw maps.',
+          'distill/attention_maps.py', choices=SD_NORMALIZATIONS, section_type='SpatialAttentionLoss'),
+    entry('train.sd_opt.distance', str, 'l2', 'Distance between the maps.', 'losses/spatial_attention_loss.py',
+          choices=DISTANCES, section_type='SpatialAttentionLoss'),
+    entry('train.td_opt', dict, None, 'Time distillation loss L_TD (type: TemporalMemoryLoss); absent: no L_TD.',
+          'models/std_model.py', nullable=True),
+    entry('train.td_opt.loss_weight', float, 1.0, 'lambda2.', 'losses/temporal_memory_loss.py',
+          section_type='TemporalMemoryLoss'),
+    entry('train.td_opt.distance', str, 'l2', 'Distance between the final memory cells.',
+          'losses/temporal_memory_loss.py', choices=DISTANCES, section_type='TemporalMemoryLoss'),
+    entry('train.td_opt.normalize', str, 'teacher', 'teacher: both sequences divided by the RMS of the teacher F^SR; '
+          '`~`: unscaled (the paper\'s).', 'losses/temporal_memory_loss.py', choices=TD_NORMALIZATIONS,
+          section_type='TemporalMemoryLoss'),
+    entry('train.td_opt.freeze_threshold', float, 1e-8, 'A trained ConvLSTM is frozen once L_TD falls below this.',
+          'losses/temporal_memory_loss.py', minimum=0, section_type='TemporalMemoryLoss'),
+    entry('train.vid_opt', dict, None, 'PISR student: the VID loss (type: VIDLoss); required with a teacher.',
+          'training/pisr_options.py', nullable=True),
+    entry('train.vid_opt.loss_weight', float, 1.0, 'Weight of L_VID.', 'losses/vid_loss.py', section_type='VIDLoss'),
+    entry('train.imitation_opt', dict, None, 'PISR teacher: the imitation loss (type: ImitationLoss); required by '
+          'PISRTeacherModel.', 'training/pisr_options.py', nullable=True),
+    entry('train.imitation_opt.loss_weight', float, 1.0, 'Weight of the imitation loss.', 'losses/imitation_loss.py',
+          section_type='ImitationLoss'),
+    entry('train.imitation_opt.distance', str, 'l1', 'Distance between the encoder code and the LR frames.',
+          'losses/imitation_loss.py', choices=DISTANCES, section_type='ImitationLoss'),
+    entry('path.pretrain_network_t', str, None, 'Teacher checkpoint; required with network_t.',
+          'training/option_checks.py, distill/teacher.py', nullable=True),
+    entry('path.param_key_t', str, 'params', 'Key of the teacher\'s weights in its checkpoint.', 'distill/teacher.py'),
+    entry('path.strict_load_t', bool, True, 'The teacher checkpoint must match network_t exactly.',
+          'distill/teacher.py'),
+    entry('path.pretrain_network_lstm', str, None, 'ConvLSTM (and adapter) weights, as written by std-pretrain-lstm.',
+          'models/std_model.py', nullable=True),
+    entry('path.strict_load_lstm', bool, True, 'The ConvLSTM checkpoint must match network_lstm exactly.',
+          'models/std_model.py'),
+    entry('path.pretrain_network_vid', str, None, 'VID regressor weights (a resume sets it).',
+          'models/pisr_student_model.py', nullable=True),
+    entry('path.strict_load_vid', bool, True, 'The VID regressor checkpoint must match network_vid exactly.',
+          'models/pisr_student_model.py'),
 )
 # Sections whose every key is the plugin's: a key not in OPTIONS is a typo.
 # Section key -> the `type` that makes it the plugin's (None: always).
