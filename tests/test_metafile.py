@@ -6,8 +6,8 @@ from pathlib import Path
 
 import yaml
 
-from std_plugin.distill.teacher_options import resolve_teacher_options
 from std_plugin.evaluation.metafile_table import render, render_file
+from std_plugin.training.teacher_options import resolve_teacher_options
 from std_plugin.training.option_checks import check_network_arguments, check_scales, check_types
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -11,7 +11,7 @@ import torch
 from basicsr.archs import build_network
 from basicsr.models import build_model
 from std_plugin.distill.decoder_init import initialise_from_decoder
-from std_plugin.distill.pisr_options import check_pisr_options
+from std_plugin.training.pisr_options import check_pisr_options
 from std_plugin.losses.imitation_loss import ImitationLoss
 from std_plugin.losses.vid_loss import VIDLoss
 from std_plugin.training.errors import OptionError

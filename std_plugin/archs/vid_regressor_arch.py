@@ -23,8 +23,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from basicsr.utils.registry import ARCH_REGISTRY
-
-VARIANCES = ('location', 'channel')
+from std_plugin.training.option_schema import VID_VARIANCES, check_choice
 
 
 def head(ch, hidden):
@@ -42,8 +41,7 @@ class VIDRegressor(nn.Module):
 
     def __init__(self, channels, hidden=None, variance='location', var_scale=1e-3, init_var=5.0, eps=1e-6):
         super().__init__()
-        if variance not in VARIANCES:
-            raise ValueError(f"VIDRegressor variance must be 'location' or 'channel', got {variance!r}")
+        check_choice('VIDRegressor variance', variance, VID_VARIANCES)
         channels = [channels] if isinstance(channels, int) else list(channels)
         self.variance, self.var_scale, self.eps = variance, var_scale, eps
         self.mean = nn.ModuleList(head(c, hidden or c) for c in channels)

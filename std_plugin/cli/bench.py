@@ -35,7 +35,7 @@ import torch
 from tqdm import tqdm
 
 import std_plugin  # noqa: F401  (registers the plugin; aliases torchvision for basicsr)
-from std_plugin.distill.clip_teacher import MIN_LR_SIZE, is_clip_network
+from std_plugin.training.clip_teacher_options import MIN_LR_SIZE, is_clip_network
 from std_plugin.evaluation.benchmark import parts, presets
 from std_plugin.evaluation.benchmark.bench_model import CLIP_FRAMES, BenchConfig
 from std_plugin.evaluation.benchmark.isolated import run_isolated

@@ -5,19 +5,21 @@ produce maps of the same shape.
 """
 import math
 
+from std_plugin.training.option_schema import ATTENTION_MAPPINGS, SD_NORMALIZATIONS, check_choice
+
 MAPPINGS = {
     'sum': lambda f: f.abs().sum(dim=1),
     'sum_sq': lambda f: f.pow(2).sum(dim=1),  # M_sum^2, the one STD uses
     'max_sq': lambda f: f.pow(2).amax(dim=1),
 }
-NORMALIZATIONS = (None, 'l2')
+NORMALIZATIONS = SD_NORMALIZATIONS
 
 
 def check_options(mapping, normalize):
-    if mapping not in MAPPINGS:
-        raise ValueError(f'attention mapping must be one of {sorted(MAPPINGS)}, got {mapping!r}')
-    if normalize not in NORMALIZATIONS:
-        raise ValueError(f'attention normalize must be one of {NORMALIZATIONS}, got {normalize!r}')
+    """The option file's values are checked when it is parsed (option_schema); this
+    guards direct callers."""
+    check_choice('attention mapping', mapping, ATTENTION_MAPPINGS)
+    check_choice('attention normalize', normalize, NORMALIZATIONS)
 
 
 def attention_map(feat, mapping='sum_sq', normalize=None, eps=1e-12):

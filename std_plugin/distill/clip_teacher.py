@@ -13,7 +13,7 @@ same row. SD compares rows one to one; TD runs the ConvLSTM over the N rows of
 each clip of both networks in frame order.
 
 Kind (`distill.teacher_kind`: window | clip): given, else known from the
-arch type (CLIP_TEACHERS), else probed: a network with a known window size
+arch type (training.clip_teacher_options.CLIP_TEACHERS), else probed: a network with a known window size
 (num_frame) is a window teacher; otherwise one forward on a clip tells, a
 (1, N, C, H, W) output being a clip teacher's.
 """
@@ -22,22 +22,12 @@ import torch
 from std_plugin.distill import basicvsrpp_alignment  # noqa: F401  (BasicVSR++ aligns on CPU too)
 from std_plugin.archs.network_spec import frames_per_output
 from std_plugin.distill.taps import FeatureTap
+from std_plugin.training.clip_teacher_options import MIN_LR_SIZE, is_clip_network
 from std_plugin.training.errors import InputError, OptionError
+from std_plugin.training.option_schema import TEACHER_KINDS, check_choice
 from std_plugin.training.precision import autocast
 
-KINDS = ('window', 'clip')
-# arch type -> default F^SR layer: the last HR feature map before the output
-# conv, chosen as for EDVR (METHOD.md). Each runs `lrelu(conv_hr(x))` with an
-# in-place LeakyReLU, so, as for EDVR, the tap holds the activated map.
-CLIP_TEACHERS = {'BasicVSR': 'conv_hr', 'IconVSR': 'conv_hr', 'BasicVSRPlusPlus': 'conv_hr'}
-# Smallest LR side each accepts: SpyNet rounds frames up to a multiple of 32
-# and halves them 5 times, which leaves no pixel below 33; BasicVSR++ asserts 64.
-MIN_LR_SIZE = {'BasicVSR': 33, 'IconVSR': 33, 'BasicVSRPlusPlus': 64}
 DEFAULT_CLIP_FRAMES = 7  # a Vimeo90K septuplet
-
-
-def is_clip_network(net_opt):
-    return (net_opt or {}).get('type') in CLIP_TEACHERS
 
 
 def clip_frames(opt):
@@ -56,9 +46,7 @@ def teacher_kind(opt, net, device):
     """'clip' or 'window' (module docstring)."""
     kind = (opt.get('distill') or {}).get('teacher_kind')
     if kind is not None:
-        if kind not in KINDS:
-            raise OptionError(f"distill.teacher_kind must be 'window' or 'clip', got {kind!r}")
-        return kind
+        return check_choice('distill.teacher_kind', kind, TEACHER_KINDS)
     if is_clip_network(opt['network_t']):
         return 'clip'
     try:
@@ -120,19 +108,3 @@ def clip_features(net, tap, lq, chunk, device, precision):
             check_frame_count(net(part), frames, net)
             feats.append(tap.take_frames(frames, 'distill.teacher_layer'))
     return torch.cat(feats).float()
-
-
-def check_clip_teacher_options(opt):
-    """Before anything is built: a known clip teacher's scale and patch size."""
-    teacher = opt.get('network_t')
-    if not is_clip_network(teacher if isinstance(teacher, dict) else None):
-        return
-    kind, scale = teacher['type'], opt.get('scale')
-    if scale != 4 or teacher.get('is_low_res_input') is False:
-        raise OptionError(f'network_t: {kind} upscales LR frames x4, but scale is {scale}'
-                          + (' and is_low_res_input is false' if teacher.get('is_low_res_input') is False else ''))
-    gt_size = ((opt.get('datasets') or {}).get('train') or {}).get('gt_size')
-    if gt_size and scale and gt_size // scale < MIN_LR_SIZE[kind]:
-        need = MIN_LR_SIZE[kind] * scale
-        raise OptionError(f'datasets.train.gt_size is {gt_size}: its LR patch ({gt_size // scale} px) is smaller '
-                          f'than the {MIN_LR_SIZE[kind]} px the {kind} teacher accepts; expected gt_size >= {need}')

@@ -14,7 +14,7 @@ import os.path as osp
 
 import yaml
 
-from std_plugin.distill.pisr_options import STUDENT_MODEL, arch_arguments
+from std_plugin.training.pisr_options import STUDENT_MODEL, arch_arguments
 from std_plugin.training.errors import InputError, OptionError
 
 ARM = 'pisr'

@@ -7,7 +7,7 @@ from collections import namedtuple
 
 from basicsr.utils.registry import ARCH_REGISTRY
 from std_plugin.archs import network_spec
-from std_plugin.distill.clip_teacher import MIN_LR_SIZE, is_clip_network
+from std_plugin.training.clip_teacher_options import MIN_LR_SIZE, is_clip_network
 
 SCALE = 4
 SIZE_MULTIPLE = 4  # EDVR's pyramid, VESPCN's coarse flow, FastDVDnet's U-Net and TOFlow's SpyNet (on 4x frames)

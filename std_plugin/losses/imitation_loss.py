@@ -5,6 +5,7 @@ from torch import nn
 
 from basicsr.utils.registry import LOSS_REGISTRY
 from std_plugin.training.errors import OptionError
+from std_plugin.training.option_schema import DISTANCES as DISTANCE_NAMES, check_choice
 
 DISTANCES = {'l1': F.l1_loss, 'l2': F.mse_loss}
 
@@ -14,10 +15,8 @@ class ImitationLoss(nn.Module):
 
     def __init__(self, loss_weight=1.0, distance='l1'):
         super().__init__()
-        if distance not in DISTANCES:
-            raise OptionError(f"train.imitation_opt.distance must be 'l1' or 'l2', got {distance!r}")
         self.loss_weight = loss_weight
-        self.distance = DISTANCES[distance]
+        self.distance = DISTANCES[check_choice('train.imitation_opt.distance', distance, DISTANCE_NAMES)]
 
     def forward(self, code, lq):
         if code.shape != lq.shape:

@@ -5,14 +5,13 @@ from torch import nn
 
 from basicsr.utils.registry import LOSS_REGISTRY
 from std_plugin.distill.attention_maps import attention_map, check_options
+from std_plugin.training.option_schema import DISTANCES as DISTANCE_NAMES, check_choice
 
 DISTANCES = {'l2': F.mse_loss, 'l1': F.l1_loss}
 
 
 def check_distance(distance):
-    if distance not in DISTANCES:
-        raise ValueError(f'distance must be one of {sorted(DISTANCES)}, got {distance!r}')
-    return DISTANCES[distance]
+    return DISTANCES[check_choice('distance', distance, DISTANCE_NAMES)]
 
 
 @LOSS_REGISTRY.register()

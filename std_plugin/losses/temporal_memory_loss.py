@@ -25,8 +25,7 @@ from torch import nn
 from basicsr.utils.registry import LOSS_REGISTRY
 from std_plugin.training.distributed import unwrap
 from std_plugin.losses.spatial_attention_loss import check_distance
-
-NORMALIZATIONS = (None, 'teacher')
+from std_plugin.training.option_schema import TD_NORMALIZATIONS, check_choice
 
 
 def is_frozen(lstm):
@@ -65,8 +64,7 @@ class TemporalMemoryLoss(nn.Module):
 
     def __init__(self, loss_weight=1.0, distance='l2', normalize='teacher', freeze_threshold=1e-8):
         super().__init__()
-        if normalize not in NORMALIZATIONS:
-            raise ValueError(f'TemporalMemoryLoss normalize must be one of {NORMALIZATIONS}, got {normalize!r}')
+        check_choice('TemporalMemoryLoss normalize', normalize, TD_NORMALIZATIONS)
         self.loss_weight = loss_weight
         self.distance = check_distance(distance)
         self.normalize = normalize

@@ -16,7 +16,7 @@ import torch
 
 from basicsr.losses import build_loss
 from basicsr.utils.registry import MODEL_REGISTRY
-from std_plugin.distill.pisr_options import HR_WINDOW_DATASET
+from std_plugin.training.pisr_options import HR_WINDOW_DATASET
 from std_plugin.distill.taps import FeatureTap
 from std_plugin.distill.windows import clip_to_windows
 from std_plugin.models.std_model import STDModel

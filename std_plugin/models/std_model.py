@@ -31,6 +31,7 @@ from std_plugin.losses.temporal_memory_loss import drop_gradients, freeze, is_fr
 from std_plugin.training.atomic_save import staged
 from std_plugin.training.checkpoints import load_state, load_weights, read_checkpoint, select_params
 from std_plugin.training.errors import InputError, NonFiniteLoss, OptionError
+from std_plugin.training.option_schema import ADAPTERS, check_choice
 from std_plugin.training.precision import attach_grad_scaler, autocast, check_precision, cpu_bf16_warning
 from std_plugin.training.resume import last_checkpoint_note
 from std_plugin.training.sample_seeds import add_rng_states
@@ -69,8 +70,7 @@ def build_adapter(ch_s, ch_t, mode):
     orthonormal map (distances between student features are kept), never
     trained; 'trained': optimised with the student on L_TD (it then absorbs
     most of the difference the student should close)."""
-    if mode not in ('fixed', 'trained'):
-        raise OptionError(f"distill.adapter must be 'fixed' or 'trained', got {mode!r}")
+    check_choice('distill.adapter', mode, ADAPTERS)
     adapter = nn.Conv2d(ch_s, ch_t, 1, bias=mode == 'trained')
     nn.init.orthogonal_(adapter.weight)
     return adapter.requires_grad_(mode == 'trained')

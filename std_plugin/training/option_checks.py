@@ -13,11 +13,12 @@ import yaml
 
 from basicsr.utils.options import ordered_yaml
 from basicsr.utils.registry import ARCH_REGISTRY, DATASET_REGISTRY, LOSS_REGISTRY, MODEL_REGISTRY
-from std_plugin.distill.clip_teacher import check_clip_teacher_options
+from std_plugin.training.clip_teacher_options import check_clip_teacher_options
 from std_plugin.training.errors import DataError, OptionError
 from std_plugin.training.frame_sizes import first_frame, read_frame, same_scene
 from std_plugin.training.lmdb_frames import check_gt_frames
 from std_plugin.training.meta_info_check import check_stated_shape, read_clip_lines, warn_duplicates
+from std_plugin.training.option_schema import check_schema
 from std_plugin.training.path_args import FILE, FOLDER, LMDB, OUT_FOLDER, check_input, check_output
 from std_plugin.training.released_checkpoints import where_to_get
 
@@ -301,6 +302,7 @@ def check_same_scene(phase, dataset, is_lmdb, name):
 
 def check_options(opt):
     """All checks, cheapest first."""
+    check_schema(opt)
     check_devices(opt)
     check_types(opt)
     check_network_arguments(opt)

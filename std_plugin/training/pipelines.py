@@ -8,8 +8,8 @@ import sys
 import torch
 
 import std_plugin  # noqa: F401  (registers the plugin; applies compat)
-from std_plugin.distill.pisr_options import check_pisr_options
-from std_plugin.distill.teacher_options import resolve_teacher_options
+from std_plugin.training.pisr_options import check_pisr_options
+from std_plugin.training.teacher_options import resolve_teacher_options
 from std_plugin.training import distributed
 from std_plugin.training import preemption
 from std_plugin.training import resume

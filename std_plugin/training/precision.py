@@ -7,12 +7,15 @@ maps and ConvLSTM cells are compared in fp32 whatever the autocast.
 import torch
 import torchvision  # noqa: F401  (loads the torchvision:: operators patched below)
 
-DTYPES = {None: None, 'bf16': torch.bfloat16, 'fp16': torch.float16}
+from std_plugin.training.errors import OptionError
+
+DTYPES = {'bf16': torch.bfloat16, 'fp16': torch.float16, None: None}
 
 
 def check_precision(name, key):
-    if name not in DTYPES:
-        raise ValueError(f'{key} must be one of bf16, fp16 or ~ (fp32), got {name!r}')
+    """`name` (bf16, fp16 or None for fp32), or OptionError naming the key."""
+    if isinstance(name, bool) or name not in DTYPES:
+        raise OptionError(f'{key}: {name!r} is not one of bf16, fp16, ~ (fp32)')
     return name
 
 
