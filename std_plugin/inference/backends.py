@@ -14,12 +14,12 @@ import hashlib
 import json
 import os
 import platform
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import torch
 
+from std_plugin.evaluation.benchmark.timing import time_calls
 from std_plugin.inference import calibration, int8
 from std_plugin.training.atomic_write import atomic_path
 from std_plugin.inference.onnx_export import export_onnx
@@ -152,16 +152,11 @@ def cached_onnx(load_torch, model, opt, load_options, precision, calib, min_psnr
 
 
 def time_engine(engine, size, device, repeats=3):
-    """Median seconds of one forward of a (1, T, 3, h, w) window."""
+    """Median seconds of one forward of a (1, T, 3, h, w) window; the first,
+    untimed call pays one-time costs (allocation, kernel choice)."""
     x = torch.rand(1, engine.num_frame, 3, *size, device=device)
-    seconds = []
     with torch.no_grad(), engine.autocast(device):
-        for i in range(repeats + 1):
-            start = time.perf_counter()
-            engine.net(x)
-            if i:  # the first call pays one-time costs (allocation, kernel choice)
-                seconds.append(time.perf_counter() - start)
-    return sorted(seconds)[len(seconds) // 2]
+        return time_calls(lambda: engine.net(x), repeats, 1, device).median_ms / 1000
 
 
 def auto_choice(engines, size, device, threads, key, folder, log):
