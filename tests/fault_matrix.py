@@ -60,10 +60,10 @@ def written_by_basicsr(flag):
     return flag in ('path.experiments_root', 'path.results_root')
 
 
-def cli_main(module, name='main'):
+def cli_main(module, name='main', package='std_plugin.cli'):
     """A console script's entry function, imported when a cell runs it."""
     def main(argv):
-        return getattr(importlib.import_module(f'std_plugin.cli.{module}'), name)(argv)
+        return getattr(importlib.import_module(f'{package}.{module}'), name)(argv)
     return main
 
 
@@ -111,7 +111,7 @@ COMMANDS = [
             extra=lambda w: ['--smoke']),
     Command('std-pretrain-lstm', cli_main('pretrain_lstm'), lambda w: {'-opt': w.std_opt, '--out': w.out / 'lstm.pth'},
             {'-opt': OPTIONS, '--out': OUT_FILE}, extra=lambda w: ['--iters', '1', '--device', 'cpu']),
-    Command('std-demo', cli_main('demo'), lambda w: {'--root': w.out / 'demo'}, {'--root': OUT_FOLDER},
+    Command('std-demo', cli_main('demo.command', package='std_plugin'), lambda w: {'--root': w.out / 'demo'}, {'--root': OUT_FOLDER},
             extra=lambda w: ['--quick']),
     Command('std-prep-vimeo90k', cli_main('prep', 'vimeo90k'), lambda w: {'--input': w.septuplets, '--out': w.out / 'v'},
             {'--input': FOLDER, '--out': OUT_FOLDER}, extra=lambda w: ['--workers', '1'], runs_quickly=True),

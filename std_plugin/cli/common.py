@@ -22,7 +22,8 @@ class CommandParser(argparse.ArgumentParser):
     of a std-* command (argparse itself prints the usage block first)."""
 
     def error(self, message):
-        self.exit(EXIT_BAD_INPUT, f'{self.prog}: error: {message} (see {self.prog} --help)\n')
+        command = self.prog.split(' ')[0]  # a subcommand's prog is 'std-table test'
+        self.exit(EXIT_BAD_INPUT, f'{command}: error: {message} (see {self.prog} --help)\n')
 
 
 def command_parser(prog, doc, **kwargs):
@@ -88,13 +89,10 @@ class DeprecatedAlias(argparse.Action):
 
 
 def add_deprecated_alias(parser, old_flag, action):
-    """old_flag sets what `action` (the new flag's argparse action) sets; its
-    path kind is the new flag's, so it is checked the same way."""
-    alias = parser.add_argument(old_flag, dest=action.dest, action=DeprecatedAlias, new_flag=action.option_strings[0],
-                                nargs=action.nargs, type=action.type, metavar=action.metavar)
-    if hasattr(action, 'std_path_kind'):
-        alias.std_path_kind = action.std_path_kind
-    return alias
+    """old_flag sets what `action` (the new flag's argparse action) sets; the
+    value is then checked, and named in errors, as the new flag's."""
+    return parser.add_argument(old_flag, dest=action.dest, action=DeprecatedAlias, new_flag=action.option_strings[0],
+                               nargs=action.nargs, type=action.type, metavar=action.metavar)
 
 
 class NotFound(StdError):

@@ -216,11 +216,9 @@ def seconds_per_iter(log_file):
 def compare_step(args):
     opt_file, root = compare_inputs(args)
     out = Path(args.work) / 'compare_results'
-    ns = argparse.Namespace(opt=opt_file, root=root, arms='baseline,std', pisr_opt=None, seeds=args.compare_seeds,
-                            seed_list=None, iters=args.compare_iters, val_freq=max(1, args.compare_iters // 5),
-                            out=str(out), fresh=True)
     with contextlib.redirect_stdout(io.StringIO()):
-        compare_arms(ns)
+        compare_arms(opt_file, ('baseline', 'std'), range(args.compare_seeds), iters=args.compare_iters,
+                     val_freq=max(1, args.compare_iters // 5), root=root, out=str(out), fresh=True)
     table = next(out.glob('compare_*.md')).read_text()
     with open(opt_file) as f:
         opt = yaml.safe_load(f)
