@@ -23,7 +23,7 @@ from basicsr.data.video_test_dataset import VideoTestDataset, VideoTestVimeo90KD
 from basicsr.data.vimeo90k_dataset import Vimeo90KDataset, Vimeo90KRecurrentDataset
 from basicsr.utils.matlab_functions import imresize
 
-from std_plugin.data.prep import demo, reds, vid4, video, vimeo90k
+from std_plugin.data.prep import demo, vid4, video, vimeo90k
 from std_plugin.cli import prep as prep_cli
 from std_plugin.data.prep.degradations import NOISE_SIGMA, bd, bi, bi_noise, content_seed
 from std_plugin.data.prep.lmdb_writer import StreamingLmdbMaker
@@ -195,14 +195,14 @@ def test_vimeo_train_lmdb_and_folders_read_back_through_basicsr(tmp_path, rng, c
     torch.testing.assert_close(item['gt'], to_tensor(gts[3]))  # centre frame im4
     torch.testing.assert_close(item['lq'][0], to_tensor(bi(gts[0], 4)))
 
-    assert status(prep_cli.vimeo90k, ['--out', str(out), '--verify', '--degradation', 'BI', 'BD']) == 0
+    assert prep_cli.vimeo90k(['--out', str(out), '--verify', '--degradation', 'BI', 'BD']) == 0
     assert capsys.readouterr().out.count('ok: ') == 3
 
 
 def test_vimeo_test_split_reads_with_VideoTestVimeo90KDataset(tmp_path, rng):
     root = make_vimeo(tmp_path / 'vimeo_septuplet', rng)
     out = tmp_path / 'out'
-    assert status(prep_cli.vimeo90k, ['--input', str(root), '--out', str(out), '--split', 'test', '--workers', '1']) == 0
+    assert prep_cli.vimeo90k(['--input', str(root), '--out', str(out), '--split', 'test', '--workers', '1']) == 0
     meta = out / 'meta_info_vimeo90k_test_GT.txt'
     assert meta.read_text() == '00002/0002 7 (32,32,3)\n'
     ds = VideoTestVimeo90KDataset(eval_opt(root / 'sequences', out / 'vimeo90k_test_BIx4', 'Vimeo90K',
@@ -221,7 +221,7 @@ def test_reds_lmdb_keys_partition_and_basicsr_datasets(tmp_path, rng):
         for i in range(100):
             write(root / clip / f'{i:08d}.png', frame(rng))
     out = tmp_path / 'out'
-    assert status(prep_cli.reds, ['--input', str(root), '--out', str(out), '--lmdb', '--workers', '1']) == 0
+    assert prep_cli.reds(['--input', str(root), '--out', str(out), '--lmdb', '--workers', '1']) == 0
     assert (out / 'meta_info_reds_GT.txt').read_text() == '000 100 (32,32,3)\n001 100 (32,32,3)\n'
     assert (out / 'meta_info_REDS4_test_GT.txt').read_text() == '000 100 (32,32,3)\n'
     assert lmdb_keys(out / 'reds_GT.lmdb')[:2] == ['000/00000000', '000/00000001']
@@ -254,7 +254,7 @@ def test_vid4_layout_natural_order_and_two_sizes(tmp_path, rng):
     for i in range(7):
         write(root / 'city' / f'{i}.png', frame(rng, 32, 48))
     out = tmp_path / 'out'
-    assert status(prep_cli.vid4, ['--input', str(root), '--out', str(out), '--degradation', 'BI', 'BD', '--workers', '2']) == 0
+    assert prep_cli.vid4(['--input', str(root), '--out', str(out), '--degradation', 'BI', 'BD', '--workers', '2']) == 0
     assert sorted(os.listdir(out / 'GT' / 'calendar'))[9] == '00000009.png'
     np.testing.assert_array_equal(read(out / 'GT' / 'calendar' / '00000009.png'), frames_a[9])  # was im10
     assert (out / 'meta_info_GT.txt').read_text() == 'calendar 11 (32,32,3)\ncity 7 (32,48,3)\n'
@@ -296,7 +296,7 @@ def test_video_to_vimeo_septuplets_lmdb(tmp_path, rng, capsys):
     torch.testing.assert_close(folder[1]['gt'], item['gt'][3])
     del ds  # py-lmdb refuses to open an environment twice in one process
     gc.collect()
-    assert status(prep_cli.video, ['--out', str(out), '--layout', 'vimeo', '--verify']) == 0
+    assert prep_cli.video(['--out', str(out), '--layout', 'vimeo', '--verify']) == 0
 
 
 def test_frame_folder_to_vid4_clip_is_mod_cropped(tmp_path, rng):
@@ -384,21 +384,21 @@ def test_skip_bad_skips_whole_clips_and_lists_them(tmp_path, rng, capsys):
     trunc = root / 'sequences' / '00002' / '0001' / 'im2.png'
     trunc.write_bytes(trunc.read_bytes()[:100])
     out = tmp_path / 'out'
-    assert status(prep_cli.vimeo90k, ['--input', str(root), '--out', str(out), '--lmdb', '--skip-bad', '--workers', '2']) == 0
+    assert prep_cli.vimeo90k(['--input', str(root), '--out', str(out), '--lmdb', '--skip-bad', '--workers', '2']) == 0
     printed = capsys.readouterr().out
     assert 'wrote 1 clips (7 frames)' in printed and 'skipped 2 bad clips' in printed
     assert '00001/0001: ' in printed and 'im7.png: missing frame' in printed and str(trunc) in printed
     assert (out / 'meta_info_vimeo90k_train_GT.txt').read_text() == '00001/0002 7 (32,32,3)\n'
     assert sorted(lmdb_keys(out / 'vimeo90k_train_GT.lmdb')) == [f'00001/0002/im{i}' for i in range(1, 8)]
     assert sorted(os.listdir(out / 'vimeo90k_train_BIx4')) == ['00001']
-    assert status(prep_cli.vimeo90k, ['--out', str(out), '--verify']) == 0
+    assert prep_cli.vimeo90k(['--out', str(out), '--verify']) == 0
 
 
 def test_existing_output_is_never_destroyed(tmp_path, rng, capsys):
     root = make_vimeo(tmp_path / 'v', rng)
     out = tmp_path / 'out'
     argv = ['--input', str(root), '--out', str(out), '--lmdb', '--workers', '1']
-    assert status(prep_cli.vimeo90k, argv) == 0
+    assert prep_cli.vimeo90k(argv) == 0
     before = snapshot(out)
     capsys.readouterr()
     assert status(prep_cli.vimeo90k, argv) == 2
@@ -413,7 +413,7 @@ def test_existing_output_is_never_destroyed(tmp_path, rng, capsys):
     assert snapshot(out) == before and no_partials(out)
 
     # --overwrite that succeeds replaces them.
-    assert status(prep_cli.vimeo90k, argv + ['--overwrite', '--skip-bad']) == 0
+    assert prep_cli.vimeo90k(argv + ['--overwrite', '--skip-bad']) == 0
     assert (out / 'meta_info_vimeo90k_train_GT.txt').read_text().count('\n') == 2
     assert no_partials(out) and len(lmdb_keys(out / 'vimeo90k_train_GT.lmdb')) == 14
 
@@ -477,7 +477,7 @@ def test_lmdb_map_grows_and_commits_by_bytes(tmp_path, rng, monkeypatch):
 def test_verify_catches_corrupt_values_and_shape_mismatches(tmp_path, rng):
     root = make_vimeo(tmp_path / 'v', rng)
     out = tmp_path / 'out'
-    assert status(prep_cli.vimeo90k, ['--input', str(root), '--out', str(out), '--lmdb', '--workers', '1']) == 0
+    assert prep_cli.vimeo90k(['--input', str(root), '--out', str(out), '--lmdb', '--workers', '1']) == 0
     env = lmdb.open(str(out / 'vimeo90k_train_BIx4.lmdb'))
     with env.begin(write=True) as txn:
         txn.put(b'00001/0002/im4', b'garbage')

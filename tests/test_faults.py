@@ -353,7 +353,8 @@ def test_prep_verify_of_a_truncated_lmdb_is_one_line(tmp_path, capsys):
     capsys.readouterr()
     assert status(vimeo90k, ['--out', str(out), '--lmdb', '--verify']) == 2  # was: killed by SIGBUS
     err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and err[0].startswith(f'std-prep-vimeo90k: error: --verify: LMDB {out / "vimeo90k_train_GT.lmdb"} is truncated')
+    lmdb_path = out / 'vimeo90k_train_GT.lmdb'
+    assert len(err) == 1 and err[0].startswith(f'std-prep-vimeo90k: error: --verify: LMDB {lmdb_path} is truncated')
 
 
 @pytest.fixture

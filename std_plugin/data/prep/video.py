@@ -116,7 +116,8 @@ def prepare(args):
     if args.verify:
         return verify_command(names, args.degradation, vimeo_keys)
     jobs, total = plan(args)
-    spec = FrameSpec(args.degradation, args.scale, gt_size=tuple(args.gt_size[::-1]) if args.gt_size else None, fit=True,
+    gt_hw = tuple(args.gt_size[::-1]) if args.gt_size else None  # FrameSpec takes (h, w)
+    spec = FrameSpec(args.degradation, args.scale, gt_size=gt_hw, fit=True,
                      keep_gt=True, compress_level=args.compress_level)
     report, outputs = write_dataset(args, names, spec, jobs, total=total, desc=f'{args.layout} layout',
                                     gt_folder=True)
