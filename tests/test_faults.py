@@ -72,7 +72,7 @@ def test_nan_teacher_training_is_one_line_exit_2(tmp_path, tiny_root, teacher_ck
     proc = run_cli(['-m', 'std_plugin.train', '-opt', write_yaml(tmp_path / 'o.yml', o)], cwd=tmp_path, check=False)
     assert proc.returncode == 2, proc.stdout[-2000:]  # not -11 (segfault in deform_conv2d)
     assert proc.stdout.strip().splitlines()[-1] == (
-        f'std_plugin: error: network_t: {tmp_path / "t.pth"} holds non-finite weights: conv_first.weight has 1 '
+        f'std-train: error: network_t: {tmp_path / "t.pth"} holds non-finite weights: conv_first.weight has 1 '
         f'NaN/Inf of {EDVR_CONV_FIRST_WEIGHTS} values (a diverged run?); expected finite weights')
     assert 'Traceback' not in proc.stdout
 
@@ -230,7 +230,7 @@ def test_a_second_training_of_one_experiment_names_the_holder(tmp_path, tiny_roo
         holder.close()
     assert proc.returncode == 2
     assert proc.stdout.strip().splitlines()[-1] == (
-        f'std_plugin: error: {exp}: another process (PID {os.getpid()}) is training experiment locked; wait for it '
+        f'std-train: error: {exp}: another process (PID {os.getpid()}) is training experiment locked; wait for it '
         f'to finish or stop it (lock file {tmp_path / "experiments" / ".locked.lock"})')
     assert not exp.exists()  # nothing archived, nothing written
 
@@ -402,7 +402,7 @@ def test_training_on_a_disk_that_really_fills(tmp_path, tiny_root, small_tmpfs):
     states = small_tmpfs / 'experiments' / 'real' / 'training_states'
     assert proc.returncode == 2, proc.stdout[-3000:]
     assert proc.stdout.strip().splitlines()[-1] == (
-        f'std_plugin: error: path.training_states: cannot save a checkpoint: no space left on {states / ".saving"} '
+        f'std-train: error: path.training_states: cannot save a checkpoint: no space left on {states / ".saving"} '
         '(the disk is full); training stops (a run that cannot checkpoint should not go on); no checkpoint was '
         f'saved yet ({states} holds no training state)')
     assert 'Traceback' not in proc.stdout and os.listdir(states) == []  # no half-written state under any name

@@ -116,7 +116,7 @@ def test_missing_teacher_says_where_basicsr_publishes_it(user_root):
     assert proc.returncode == 2
     line = proc.stdout.strip().splitlines()[-1]
     assert 'Traceback' not in proc.stdout
-    assert line.startswith('std_plugin: error: path.pretrain_network_t: checkpoint '
+    assert line.startswith('std-train: error: path.pretrain_network_t: checkpoint '
                            'experiments/pretrained_models/EDVR/EDVR_L_x4_SR_Vimeo90K_official-162b54e4.pth '
                            'does not exist')
     assert 'python scripts/download_pretrained_models.py EDVR' in line and 'ModelZoo.md' in line

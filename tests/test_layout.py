@@ -8,8 +8,8 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parents[1] / 'std_plugin'
 ENTRY_MODULES = {'train.py', 'test.py'}  # python -m std_plugin.train / .test
 # The command-line convention (parser factory, shared flags, error path): used by
-# every console script, std-demo's (demo/command.py) included.
-CONVENTION = ('std_plugin.cli.common', 'std_plugin.cli.arg_types')
+# every console script, std-demo's (demo/command.py), std-train's and std-test's included.
+CONVENTION = ('std_plugin.cli.common', 'std_plugin.cli.arg_types', 'std_plugin.cli.basicsr_flags')
 
 
 def modules():
@@ -54,7 +54,8 @@ def test_nothing_below_the_console_scripts_imports_them():
                if command_modules_imported(p) and p.parent.name != 'cli']
     assert outside == []
     users = [m for c in CONVENTION for m in importers_of(c) if not m.startswith('cli/')]
-    assert sorted(set(users)) == ['demo/command.py']  # std-demo's parser, so that `python -m std_plugin.demo` works
+    # std-demo's parser (so that `python -m std_plugin.demo` works), std-train's and std-test's
+    assert sorted(set(users)) == ['demo/command.py', 'test.py', 'train.py']
 
 
 def test_no_console_script_module_imports_the_demo():
