@@ -13,12 +13,24 @@ import os
 import sys
 
 from std_plugin.cli.basicsr_flags import basicsr_parser
+from std_plugin.cli.common import run_main
 
 PROG = 'std-test'
 
 
+def build_parser():
+    return basicsr_parser(PROG, __doc__, training=False)
+
+
+def check_option_file(args):
+    # BasicSR parses sys.argv itself; this reads -opt first, so that a missing or
+    # broken file is one line before any of the pipeline's patches are installed
+    from std_plugin.training.option_checks import check_option_file
+    check_option_file(['-opt', args.opt])
+
+
 def main():
-    basicsr_parser(PROG, __doc__, training=False).parse_args(sys.argv[1:])  # --help; usage errors in one line
+    run_main(PROG, build_parser, check_option_file, sys.argv[1:])
     from std_plugin.training.pipelines import test
     test(os.getcwd(), prog=PROG)
 

@@ -89,7 +89,8 @@ def add_common(parser):
                       help='Vimeo-T split files, one column each (sep_fast_testset.txt -> fast)')
     parser.add_argument('--crop-border', type=int, help='pixels ignored on each side (default: 0; '
                         "`test`: the option file's val metric crop_border)")
-    parser.add_argument('--channels', nargs='+', type=str.upper, choices=list(CHANNELS), default=list(CHANNELS))
+    parser.add_argument('--channels', nargs='+', type=str.upper, choices=list(CHANNELS), default=list(CHANNELS),
+                        help='the channels scored, a column group each (default: Y RGB)')
     out = add_output(parser, 'dir', help='where table_<dataset>.md/.csv go, replacing earlier ones '
                      '(default `test`: results/<name>, `folders`: the current folder)')
     add_deprecated_alias(parser, '--out-dir', out)

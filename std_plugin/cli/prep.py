@@ -43,9 +43,11 @@ def common_parser(source, *, lmdb=True):
 
 
 def add_input_folder(parser, help, required=False):
-    """--input, the source dataset folder; --root, its former name, still works."""
-    action = add_path_argument(parser, '--input', kind=FOLDER, required=required, help=help)
-    add_deprecated_alias(parser, '--root', action)
+    """--input, the source dataset folder; --root, its former name, still works
+    (a required --input is then a required group of the two: either satisfies it)."""
+    where = parser.add_mutually_exclusive_group(required=True) if required else parser
+    action = add_path_argument(where, '--input', kind=FOLDER, help=help)
+    add_deprecated_alias(where, '--root', action)
     return action
 
 

