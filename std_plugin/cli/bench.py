@@ -106,6 +106,13 @@ def plan_of(args):
     return BenchPlan(**{f.name: getattr(args, f.name) for f in dataclasses.fields(BenchPlan)})
 
 
+def parse_plan(argv):
+    """The BenchPlan of std-bench's argv, with its defaults, checked (InputError)."""
+    args = build_parser().parse_args(argv)
+    check_numbers(with_defaults(args))
+    return plan_of(args)
+
+
 def run(args):
     check_numbers(with_defaults(args))
     fig = run_bench(plan_of(args))
