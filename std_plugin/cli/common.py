@@ -99,11 +99,12 @@ class NotFound(StdError):
     """A file the command was told to read does not exist."""
 
 
-def run_main(prog, build_parser, body, argv=None):
+def run_main(prog, build_parser, body, argv=None, interrupted=''):
     """argv parsed by build_parser() (every declared path checked), then
     body(args); returns body's result. Any StdError, a write the disk refused
     or a FileNotFoundError becomes one line `prog: error: ...` and exit 2; a
-    Ctrl-C says that partial outputs were removed and exits 130."""
+    Ctrl-C is one line `prog: interrupted` (then `interrupted`, what became of
+    the outputs, when the command knows) and exit 130."""
     def parse(argv):
         return parse_checked(build_parser(), argv)
 
@@ -118,5 +119,5 @@ def run_main(prog, build_parser, body, argv=None):
         args = report_input_errors(prog, guarded, parse, argv)
         return report_input_errors(prog, guarded, body, args)
     except KeyboardInterrupt:
-        print(f'{prog}: interrupted: partial outputs were removed, existing ones left as they were', file=sys.stderr)
+        print(f'{prog}: interrupted' + (f': {interrupted}' if interrupted else ''), file=sys.stderr)
         raise SystemExit(EXIT_INTERRUPTED) from None

@@ -16,6 +16,8 @@ from std_plugin.data.prep.cli import check_args
 from std_plugin.data.prep.degradations import DEGRADATIONS
 from std_plugin.training.path_args import FILE_OR_FOLDER, FOLDER, add_path_argument, parse_checked
 
+# Outputs are written under staging names and renamed when complete (data/prep/staging.py).
+STAGED = 'partial outputs were removed, existing ones left as they were'
 SOURCES = {'vimeo90k': vimeo90k_data, 'reds': reds_data, 'vid4': vid4_data, 'video': video_data}
 
 
@@ -125,7 +127,7 @@ def source_main(source):
         def body(args):
             check_args(args)
             SOURCES[source].prepare(args)
-        run_main(f'std-prep-{source}', PARSERS[source], body, argv)
+        run_main(f'std-prep-{source}', PARSERS[source], body, argv, interrupted=STAGED)
         return 0
     main.__name__ = source
     main.__doc__ = f'std-prep-{source}: exit status 0, or SystemExit(2) on bad input.'
@@ -137,6 +139,6 @@ vimeo90k, reds, vid4, video = (source_main(s) for s in ('vimeo90k', 'reds', 'vid
 
 def demo(argv=None):
     quiet_opencv()
-    run_main('std-prep-demo', demo_parser, demo_data.print_demo_data, argv)
+    run_main('std-prep-demo', demo_parser, demo_data.print_demo_data, argv, interrupted=STAGED)
     return 0
 
