@@ -35,7 +35,7 @@ setup(
             'std-bench=std_plugin.cli.bench:main',
             'std-infer=std_plugin.cli.infer:main',
             'std-export=std_plugin.cli.export:main',
-            'std-demo=std_plugin.cli.demo:main',
+            'std-demo=std_plugin.demo.command:main',
             'std-compare=std_plugin.cli.compare:main',
             'std-table=std_plugin.cli.eval_table:main',
             'std-pretrain-lstm=std_plugin.cli.pretrain_lstm:main',

@@ -44,8 +44,8 @@ print(json.dumps({{"base_mb": base, "main_mb": status("VmHWM") - base,
                   "seconds": time.perf_counter() - start}}))
 '''
 
-OURS = dict(imports='from datasets_prep import vimeo90k', work='''
-assert vimeo90k.main(["--root", {root!r}, "--out", {out!r}, "--lmdb", "--workers", "{workers}"]) == 0
+OURS = dict(imports='from std_plugin.cli.prep import vimeo90k', work='''
+assert vimeo90k(["--input", {root!r}, "--out", {out!r}, "--lmdb", "--workers", "{workers}"]) == 0
 ''')
 
 BASICSR = dict(imports='import std_plugin\nfrom basicsr.utils.lmdb_util import make_lmdb_from_imgs', work='''
@@ -71,10 +71,8 @@ def build_source(work, workers):
     src = work / 'source'
     if not (src / 'GT').is_dir():
         from std_plugin.data.prep import demo, video
-        from std_plugin.data.prep.cli import parse
-        argv = ['--input', str(demo.packaged_video(SOURCE_CLIP)), '--out', str(src), '--layout', 'vimeo',
-                '--gt-size', '256', '448', '--step', '1', '--workers', str(workers)]
-        video.prepare(parse(video.build_parser(), argv))
+        video.prepare_video([demo.packaged_video(SOURCE_CLIP)], src, 'vimeo', gt_size=(448, 256), step=1,
+                            workers=workers)
     return sorted(str(p.relative_to(src / 'GT')) for p in (src / 'GT').glob('*/*'))
 
 

@@ -20,7 +20,6 @@ import yaml
 import std_plugin  # noqa: F401  (registers the plugin's networks)
 from basicsr.archs import build_network
 from std_plugin.data.prep import video
-from std_plugin.data.prep.cli import parse
 from std_plugin.data.prep.demo import DEMO_DEGRADATION, SCALE, packaged_video
 from std_plugin.data.prep.layout import OutputNames
 from std_plugin.evaluation.bicubic_reference import references
@@ -45,10 +44,8 @@ def build_clips(out_dir, template):
     for name, (file, start, frames) in HELD_OUT.items():
         names = OutputNames(Path(out_dir, name), SCALE)
         if not names.meta_info().exists():
-            video.prepare(parse(video.build_parser(), [
-                '--input', str(packaged_video(file)), '--layout', 'vid4', '--name', name, '--start', str(start),
-                '--max-frames', str(frames), '--out', str(names.out), '--degradation', DEMO_DEGRADATION,
-                '--workers', '1']))
+            video.prepare_video([packaged_video(file)], names.out, 'vid4', name=[name], start=start,
+                                max_frames=frames, degradation=[DEMO_DEGRADATION], workers=1)
         datasets[f'val_{name}'] = dict(template, name=name, type='VideoFolderTestDataset', io_backend=dict(type='disk'),
                                        dataroot_gt=str(names.gt_folder()),
                                        dataroot_lq=str(names.lr_folder(DEMO_DEGRADATION)))

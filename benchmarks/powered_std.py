@@ -91,9 +91,8 @@ def main():
     seeds = list(range(2 if args.quick else args.seeds))
     iters, val_freq = (4, 2) if args.quick else (args.iters, args.val_freq)
     opt_file = args.opt or demo_option_file(root, args.quick)
-    compare_arms(argparse.Namespace(opt=opt_file, root=str(root), arms=','.join(ARMS), pisr_opt=None, seeds=None,
-                                    seed_list=','.join(map(str, seeds)), iters=iters, val_freq=val_freq,
-                                    out=str(root / 'results' / 'powered'), fresh=False, jobs=args.jobs))
+    compare_arms(opt_file, ARMS, seeds, iters=iters, val_freq=val_freq, root=str(root),
+                 out=str(root / 'results' / 'powered'), jobs=args.jobs)
     opt = read_options(opt_file)
     name = opt['name']
     by_iter = gains_by_iteration(histories(root, name, seeds), seeds, val_names(opt))

@@ -60,10 +60,10 @@ def written_by_basicsr(flag):
     return flag in ('path.experiments_root', 'path.results_root')
 
 
-def cli_main(module, name='main'):
+def cli_main(module, name='main', package='std_plugin.cli'):
     """A console script's entry function, imported when a cell runs it."""
     def main(argv):
-        return getattr(importlib.import_module(f'std_plugin.cli.{module}'), name)(argv)
+        return getattr(importlib.import_module(f'{package}.{module}'), name)(argv)
     return main
 
 
@@ -93,12 +93,12 @@ COMMANDS = [
             {'--model': FILE, '--out': OUT_FILE}, extra=lambda w: STUDENT_ARGS + ['--size', '8x8'],
             runs_quickly=True),
     Command('std-table folders', cli_main('eval_table'),
-            lambda w: {'--gt': w.gt, '--sr': w.sr, '--out-dir': w.out / 'table'},
-            {'--gt': FOLDER, '--sr': FOLDER, '--out-dir': OUT_FOLDER}, extra=lambda w: ['--workers', '1'],
+            lambda w: {'--gt': w.gt, '--sr': w.sr, '--out': w.out / 'table'},
+            {'--gt': FOLDER, '--sr': FOLDER, '--out': OUT_FOLDER}, extra=lambda w: ['--workers', '1'],
             runs_quickly=True),
     Command('std-table test', cli_main('eval_table'), lambda w: {'-opt': w.test_opt, '--root': w.root,
-                                                    '--out-dir': w.out / 'table'},
-            {'-opt': OPTIONS, '--root': WORKDIR, '--out-dir': OUT_FOLDER}, extra=lambda w: ['--workers', '1']),
+                                                    '--out': w.out / 'table'},
+            {'-opt': OPTIONS, '--root': WORKDIR, '--out': OUT_FOLDER}, extra=lambda w: ['--workers', '1']),
     Command('std-compare', cli_main('compare'), lambda w: {'-opt': w.std_opt, '--root': w.root, '--out': w.out / 'cmp'},
             {'-opt': OPTIONS, '--root': WORKDIR, '--out': OUT_FOLDER}),
     Command('std-teacher-check', cli_main('teacher_check'),
@@ -111,14 +111,14 @@ COMMANDS = [
             extra=lambda w: ['--smoke']),
     Command('std-pretrain-lstm', cli_main('pretrain_lstm'), lambda w: {'-opt': w.std_opt, '--out': w.out / 'lstm.pth'},
             {'-opt': OPTIONS, '--out': OUT_FILE}, extra=lambda w: ['--iters', '1', '--device', 'cpu']),
-    Command('std-demo', cli_main('demo'), lambda w: {'--root': w.out / 'demo'}, {'--root': OUT_FOLDER},
+    Command('std-demo', cli_main('demo.command', package='std_plugin'), lambda w: {'--root': w.out / 'demo'}, {'--root': OUT_FOLDER},
             extra=lambda w: ['--quick']),
-    Command('std-prep-vimeo90k', cli_main('prep', 'vimeo90k'), lambda w: {'--root': w.septuplets, '--out': w.out / 'v'},
-            {'--root': FOLDER, '--out': OUT_FOLDER}, extra=lambda w: ['--workers', '1'], runs_quickly=True),
-    Command('std-prep-reds', cli_main('prep', 'reds'), lambda w: {'--root': w.vid4_gt, '--out': w.out / 'r'},
-            {'--root': FOLDER, '--out': OUT_FOLDER}, extra=lambda w: ['--workers', '1']),
-    Command('std-prep-vid4', cli_main('prep', 'vid4'), lambda w: {'--root': w.vid4_gt, '--out': w.out / 'd'},
-            {'--root': FOLDER, '--out': OUT_FOLDER}, extra=lambda w: ['--workers', '1'], runs_quickly=True),
+    Command('std-prep-vimeo90k', cli_main('prep', 'vimeo90k'), lambda w: {'--input': w.septuplets, '--out': w.out / 'v'},
+            {'--input': FOLDER, '--out': OUT_FOLDER}, extra=lambda w: ['--workers', '1'], runs_quickly=True),
+    Command('std-prep-reds', cli_main('prep', 'reds'), lambda w: {'--input': w.vid4_gt, '--out': w.out / 'r'},
+            {'--input': FOLDER, '--out': OUT_FOLDER}, extra=lambda w: ['--workers', '1']),
+    Command('std-prep-vid4', cli_main('prep', 'vid4'), lambda w: {'--input': w.vid4_gt, '--out': w.out / 'd'},
+            {'--input': FOLDER, '--out': OUT_FOLDER}, extra=lambda w: ['--workers', '1'], runs_quickly=True),
     Command('std-prep-video', cli_main('prep', 'video'), lambda w: {'--input': w.gt / 'clip', '--out': w.out / 'm'},
             {'--input': FILE_OR_FOLDER, '--out': OUT_FOLDER}, extra=lambda w: ['--layout', 'vid4', '--workers', '1'],
             runs_quickly=True),

@@ -196,7 +196,7 @@ def test_cli_prints_one_line_and_exits_2(opt, tmp_path):
     proc = run_cli(['-m', 'std_plugin.train', '-opt', write_yaml(tmp_path / 'o.yml', opt)], cwd=tmp_path,
                    check=False)
     assert proc.returncode == 2
-    assert proc.stdout.strip().splitlines()[-1] == ('std_plugin: error: path.pretrain_network_t: '
+    assert proc.stdout.strip().splitlines()[-1] == ('std-train: error: path.pretrain_network_t: '
                                                     'checkpoint /nowhere/edvr.pth does not exist')
     assert 'Traceback' not in proc.stdout
     assert not (tmp_path / 'experiments').exists()  # failed before anything was written

@@ -256,7 +256,7 @@ def test_cli_tapped_layer_run_twice_is_one_line_exit_2(tmp_path, clip_data, basi
                    check=False)
     assert proc.returncode == 2 and 'Traceback' not in proc.stdout
     assert proc.stdout.strip().splitlines()[-1] == (
-        "std_plugin: error: distill.teacher_layer 'spynet' ran 2 times in one forward of a 7-frame clip; a clip "
+        "std-train: error: distill.teacher_layer 'spynet' ran 2 times in one forward of a 7-frame clip; a clip "
         "teacher's F^SR layer must run once per frame (BasicVSR: conv_hr)")
 
 

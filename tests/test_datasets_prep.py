@@ -23,8 +23,8 @@ from basicsr.data.video_test_dataset import VideoTestDataset, VideoTestVimeo90KD
 from basicsr.data.vimeo90k_dataset import Vimeo90KDataset, Vimeo90KRecurrentDataset
 from basicsr.utils.matlab_functions import imresize
 
-from std_plugin.data.prep import demo, reds, vid4, video, vimeo90k
-from std_plugin.data.prep.cli import parse
+from std_plugin.data.prep import demo, vid4, video, vimeo90k
+from std_plugin.cli import prep as prep_cli
 from std_plugin.data.prep.degradations import NOISE_SIGMA, bd, bi, bi_noise, content_seed
 from std_plugin.data.prep.lmdb_writer import StreamingLmdbMaker
 from std_plugin.data.prep.parallel import ordered_map
@@ -37,9 +37,17 @@ SIZE = 32
 
 # ---------------------------------------------------------------- helpers
 
+def status(main, argv):
+    """A console script's exit status: 0 when main returns, else its SystemExit code."""
+    try:
+        return main(argv)
+    except SystemExit as exit_:
+        return exit_.code
+
+
 def prepare(module, argv):
     """A script's work without the exit-code wrapper, so errors raise."""
-    module.prepare(parse(module.build_parser(), argv))
+    module.prepare(prep_cli.parse(module.__name__.rsplit('.', 1)[1], argv))
 
 
 def frame(rng, h=SIZE, w=SIZE):
@@ -154,7 +162,7 @@ def test_bin_is_bi_plus_the_frames_own_gaussian_noise():
 def test_vimeo_train_lmdb_and_folders_read_back_through_basicsr(tmp_path, rng, capsys):
     root = make_vimeo(tmp_path / 'vimeo_septuplet', rng)
     out = tmp_path / 'out'
-    assert vimeo90k.main(['--root', str(root), '--out', str(out), '--lmdb', '--degradation', 'BI', 'BD',
+    assert status(prep_cli.vimeo90k, ['--input', str(root), '--out', str(out), '--lmdb', '--degradation', 'BI', 'BD',
                           '--workers', '2']) == 0
     printed = capsys.readouterr().out
     assert 'type: Vimeo90KRecurrentDataset' in printed and 'type: lmdb' in printed
@@ -187,14 +195,14 @@ def test_vimeo_train_lmdb_and_folders_read_back_through_basicsr(tmp_path, rng, c
     torch.testing.assert_close(item['gt'], to_tensor(gts[3]))  # centre frame im4
     torch.testing.assert_close(item['lq'][0], to_tensor(bi(gts[0], 4)))
 
-    assert vimeo90k.main(['--out', str(out), '--verify', '--degradation', 'BI', 'BD']) == 0
+    assert prep_cli.vimeo90k(['--out', str(out), '--verify', '--degradation', 'BI', 'BD']) == 0
     assert capsys.readouterr().out.count('ok: ') == 3
 
 
 def test_vimeo_test_split_reads_with_VideoTestVimeo90KDataset(tmp_path, rng):
     root = make_vimeo(tmp_path / 'vimeo_septuplet', rng)
     out = tmp_path / 'out'
-    assert vimeo90k.main(['--root', str(root), '--out', str(out), '--split', 'test', '--workers', '1']) == 0
+    assert prep_cli.vimeo90k(['--input', str(root), '--out', str(out), '--split', 'test', '--workers', '1']) == 0
     meta = out / 'meta_info_vimeo90k_test_GT.txt'
     assert meta.read_text() == '00002/0002 7 (32,32,3)\n'
     ds = VideoTestVimeo90KDataset(eval_opt(root / 'sequences', out / 'vimeo90k_test_BIx4', 'Vimeo90K',
@@ -213,7 +221,7 @@ def test_reds_lmdb_keys_partition_and_basicsr_datasets(tmp_path, rng):
         for i in range(100):
             write(root / clip / f'{i:08d}.png', frame(rng))
     out = tmp_path / 'out'
-    assert reds.main(['--root', str(root), '--out', str(out), '--lmdb', '--workers', '1']) == 0
+    assert prep_cli.reds(['--input', str(root), '--out', str(out), '--lmdb', '--workers', '1']) == 0
     assert (out / 'meta_info_reds_GT.txt').read_text() == '000 100 (32,32,3)\n001 100 (32,32,3)\n'
     assert (out / 'meta_info_REDS4_test_GT.txt').read_text() == '000 100 (32,32,3)\n'
     assert lmdb_keys(out / 'reds_GT.lmdb')[:2] == ['000/00000000', '000/00000001']
@@ -246,7 +254,7 @@ def test_vid4_layout_natural_order_and_two_sizes(tmp_path, rng):
     for i in range(7):
         write(root / 'city' / f'{i}.png', frame(rng, 32, 48))
     out = tmp_path / 'out'
-    assert vid4.main(['--root', str(root), '--out', str(out), '--degradation', 'BI', 'BD', '--workers', '2']) == 0
+    assert prep_cli.vid4(['--input', str(root), '--out', str(out), '--degradation', 'BI', 'BD', '--workers', '2']) == 0
     assert sorted(os.listdir(out / 'GT' / 'calendar'))[9] == '00000009.png'
     np.testing.assert_array_equal(read(out / 'GT' / 'calendar' / '00000009.png'), frames_a[9])  # was im10
     assert (out / 'meta_info_GT.txt').read_text() == 'calendar 11 (32,32,3)\ncity 7 (32,48,3)\n'
@@ -274,7 +282,7 @@ def test_video_to_vimeo_septuplets_lmdb(tmp_path, rng, capsys):
     movie = tmp_path / 'movie.mp4'
     write_video(movie, [np.full((40, 56, 3), 20 * i, np.uint8) for i in range(10)])
     out = tmp_path / 'out'
-    assert video.main(['--input', str(movie), '--out', str(out), '--layout', 'vimeo', '--gt-size', '32', '32',
+    assert status(prep_cli.video, ['--input', str(movie), '--out', str(out), '--layout', 'vimeo', '--gt-size', '32x32',
                        '--step', '3', '--lmdb', '--workers', '1']) == 0
     # 10 frames, a septuplet every 3 frames: starts 0 and 3.
     assert (out / 'meta_info_GT.txt').read_text() == '00001/0001 7 (32,32,3)\n00001/0002 7 (32,32,3)\n'
@@ -288,7 +296,7 @@ def test_video_to_vimeo_septuplets_lmdb(tmp_path, rng, capsys):
     torch.testing.assert_close(folder[1]['gt'], item['gt'][3])
     del ds  # py-lmdb refuses to open an environment twice in one process
     gc.collect()
-    assert video.main(['--out', str(out), '--layout', 'vimeo', '--verify']) == 0
+    assert prep_cli.video(['--out', str(out), '--layout', 'vimeo', '--verify']) == 0
 
 
 def test_frame_folder_to_vid4_clip_is_mod_cropped(tmp_path, rng):
@@ -296,7 +304,7 @@ def test_frame_folder_to_vid4_clip_is_mod_cropped(tmp_path, rng):
     for i, img in enumerate(frames):
         write(tmp_path / 'shots' / f'f{i}.png', img)
     out = tmp_path / 'out'
-    assert video.main(['--input', str(tmp_path / 'shots'), '--out', str(out), '--layout', 'vid4',
+    assert status(prep_cli.video, ['--input', str(tmp_path / 'shots'), '--out', str(out), '--layout', 'vid4',
                        '--name', 'mine', '--workers', '1']) == 0
     ds = VideoTestDataset(eval_opt(out / 'GT', out / 'BIx4', 'Vid4', cache_data=True))
     assert len(ds) == 7
@@ -345,7 +353,7 @@ def test_bad_frame_is_one_error_naming_the_file_and_writes_nothing(tmp_path, rng
         write(bad, frame(rng, 32, 36))
     out = tmp_path / 'out'
     with pytest.raises(DatasetPrepError, match=message) as err:
-        prepare(vimeo90k, ['--root', str(root), '--out', str(out), '--lmdb', '--workers', '1'])
+        prepare(vimeo90k, ['--input', str(root), '--out', str(out), '--lmdb', '--workers', '1'])
     assert str(bad) in str(err.value)
     assert not out.exists() or list(out.iterdir()) == []
 
@@ -353,13 +361,13 @@ def test_bad_frame_is_one_error_naming_the_file_and_writes_nothing(tmp_path, rng
 def test_gt_not_divisible_by_scale_and_empty_folders(tmp_path, rng):
     write(tmp_path / 'odd' / 'clip' / 'a.png', frame(rng, 30, 32))
     with pytest.raises(DatasetPrepError, match=r'a\.png: frame size 30x32 is not divisible by the scale 4'):
-        prepare(vid4, ['--root', str(tmp_path / 'odd'), '--out', str(tmp_path / 'o1'), '--workers', '1'])
+        prepare(vid4, ['--input', str(tmp_path / 'odd'), '--out', str(tmp_path / 'o1'), '--workers', '1'])
     (tmp_path / 'empty').mkdir()
-    with pytest.raises(InputError, match=r'--root: .*empty is an empty folder'):
-        prepare(vid4, ['--root', str(tmp_path / 'empty'), '--out', str(tmp_path / 'o2')])
+    with pytest.raises(InputError, match=r'--input: .*empty is an empty folder'):
+        prepare(vid4, ['--input', str(tmp_path / 'empty'), '--out', str(tmp_path / 'o2')])
     (tmp_path / 'empty' / 'clip').mkdir()
     with pytest.raises(DatasetPrepError, match=r'clip: no images'):
-        prepare(vid4, ['--root', str(tmp_path / 'empty'), '--out', str(tmp_path / 'o2'), '--workers', '1'])
+        prepare(vid4, ['--input', str(tmp_path / 'empty'), '--out', str(tmp_path / 'o2'), '--workers', '1'])
     with pytest.raises(InputError, match=r'--input: .*nothing\.mp4 does not exist'):
         prepare(video, ['--input', str(tmp_path / 'nothing.mp4'), '--layout', 'vid4', '--out', str(tmp_path / 'o3'),
                         '--workers', '1'])
@@ -376,36 +384,36 @@ def test_skip_bad_skips_whole_clips_and_lists_them(tmp_path, rng, capsys):
     trunc = root / 'sequences' / '00002' / '0001' / 'im2.png'
     trunc.write_bytes(trunc.read_bytes()[:100])
     out = tmp_path / 'out'
-    assert vimeo90k.main(['--root', str(root), '--out', str(out), '--lmdb', '--skip-bad', '--workers', '2']) == 0
+    assert prep_cli.vimeo90k(['--input', str(root), '--out', str(out), '--lmdb', '--skip-bad', '--workers', '2']) == 0
     printed = capsys.readouterr().out
     assert 'wrote 1 clips (7 frames)' in printed and 'skipped 2 bad clips' in printed
     assert '00001/0001: ' in printed and 'im7.png: missing frame' in printed and str(trunc) in printed
     assert (out / 'meta_info_vimeo90k_train_GT.txt').read_text() == '00001/0002 7 (32,32,3)\n'
     assert sorted(lmdb_keys(out / 'vimeo90k_train_GT.lmdb')) == [f'00001/0002/im{i}' for i in range(1, 8)]
     assert sorted(os.listdir(out / 'vimeo90k_train_BIx4')) == ['00001']
-    assert vimeo90k.main(['--out', str(out), '--verify']) == 0
+    assert prep_cli.vimeo90k(['--out', str(out), '--verify']) == 0
 
 
 def test_existing_output_is_never_destroyed(tmp_path, rng, capsys):
     root = make_vimeo(tmp_path / 'v', rng)
     out = tmp_path / 'out'
-    argv = ['--root', str(root), '--out', str(out), '--lmdb', '--workers', '1']
-    assert vimeo90k.main(argv) == 0
+    argv = ['--input', str(root), '--out', str(out), '--lmdb', '--workers', '1']
+    assert prep_cli.vimeo90k(argv) == 0
     before = snapshot(out)
     capsys.readouterr()
-    assert vimeo90k.main(argv) == 2
+    assert status(prep_cli.vimeo90k, argv) == 2
     err = capsys.readouterr().err
     assert 'already exists (pass --overwrite' in err and 'vimeo90k_train_BIx4' in err
     assert snapshot(out) == before
 
     # --overwrite on input that turns out bad: the old outputs survive intact.
     (root / 'sequences' / '00002' / '0001' / 'im5.png').unlink()
-    assert vimeo90k.main(argv + ['--overwrite']) == 2
+    assert status(prep_cli.vimeo90k, argv + ['--overwrite']) == 2
     assert 'im5.png: missing frame' in capsys.readouterr().err
     assert snapshot(out) == before and no_partials(out)
 
     # --overwrite that succeeds replaces them.
-    assert vimeo90k.main(argv + ['--overwrite', '--skip-bad']) == 0
+    assert prep_cli.vimeo90k(argv + ['--overwrite', '--skip-bad']) == 0
     assert (out / 'meta_info_vimeo90k_train_GT.txt').read_text().count('\n') == 2
     assert no_partials(out) and len(lmdb_keys(out / 'vimeo90k_train_GT.lmdb')) == 14
 
@@ -424,23 +432,24 @@ def test_interrupted_run_leaves_no_half_lmdb(tmp_path, rng, monkeypatch, capsys)
         real_add(self, clip, results)
 
     monkeypatch.setattr(sinks.LmdbSink, 'add_clip', interrupt_on_second_clip)
-    assert vimeo90k.main(['--root', str(root), '--out', str(out), '--lmdb', '--workers', '1']) == 130
+    assert status(prep_cli.vimeo90k, ['--input', str(root), '--out', str(out), '--lmdb', '--workers', '1']) == 130
     assert 'interrupted' in capsys.readouterr().err
     assert list(out.iterdir()) == []
 
 
 def test_script_prints_one_line_and_exits_2(tmp_path):
-    proc = subprocess.run([sys.executable, str(REPO / 'datasets_prep' / 'vimeo90k.py'), '--root',
+    proc = subprocess.run([sys.executable, str(REPO / 'datasets_prep' / 'vimeo90k.py'), '--input',
                            str(tmp_path / 'absent'), '--out', str(tmp_path / 'o')],
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2
-    assert proc.stderr.strip().splitlines() == [f'error: --root: {tmp_path / "absent"} does not exist']
+    assert proc.stderr.strip().splitlines() == [
+        f'std-prep-vimeo90k: error: --input: {tmp_path / "absent"} does not exist']
 
 
-@pytest.mark.parametrize('module', [vimeo90k, reds, vid4, video, demo])
-def test_every_script_has_help(module, capsys):
+@pytest.mark.parametrize('main', [prep_cli.vimeo90k, prep_cli.reds, prep_cli.vid4, prep_cli.video, prep_cli.demo])
+def test_every_script_has_help(main, capsys):
     with pytest.raises(SystemExit) as exit_:
-        module.main(['--help'])
+        main(['--help'])
     assert exit_.value.code == 0 and '--out' in capsys.readouterr().out
 
 
@@ -468,7 +477,7 @@ def test_lmdb_map_grows_and_commits_by_bytes(tmp_path, rng, monkeypatch):
 def test_verify_catches_corrupt_values_and_shape_mismatches(tmp_path, rng):
     root = make_vimeo(tmp_path / 'v', rng)
     out = tmp_path / 'out'
-    assert vimeo90k.main(['--root', str(root), '--out', str(out), '--lmdb', '--workers', '1']) == 0
+    assert prep_cli.vimeo90k(['--input', str(root), '--out', str(out), '--lmdb', '--workers', '1']) == 0
     env = lmdb.open(str(out / 'vimeo90k_train_BIx4.lmdb'))
     with env.begin(write=True) as txn:
         txn.put(b'00001/0002/im4', b'garbage')

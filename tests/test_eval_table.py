@@ -117,7 +117,7 @@ def test_cli_writes_markdown_and_csv_with_methods_as_rows(tmp_path, capsys):
     gt_dir = make_vid4(tmp_path, {'bicubic': '{}.png', 'std': '{}_STD_FastDVDnetVSR.png'})
     out = tmp_path / 'tables'
     assert eval_table.main(['folders', '--gt', gt_dir, '--sr', f'Bicubic={tmp_path / "bicubic"}',
-                            '--sr', str(tmp_path / 'std'), '--out-dir', str(out), '--workers', '1']) is None
+                            '--sr', str(tmp_path / 'std'), '--out', str(out), '--workers', '1']) is None
     rows = read_csv(out / 'table_Vid4.csv')
     assert rows[0] == ['dataset', 'method', 'channel', 'metric', 'crop_border', 'Calendar', 'City', 'Average']
     assert [r[1:4] for r in rows[1:]] == [[m, c, k] for m in ('Bicubic', 'std') for c in ('Y', 'RGB')
@@ -182,7 +182,7 @@ def test_bad_input_fails_with_one_line_naming_the_file(tmp_path, capsys, breaker
     gt_dir, sr_dir, splits = make_vimeo(tmp_path)
     paths = dict(sr=sr_dir, splits=splits, sr_frame=osp.join(sr_dir, 'vimeo90k', '00001_0002_im4_STD.png'))
     culprit, what = breaker(tmp_path, paths)
-    args = ['folders', '--gt', gt_dir, '--sr', sr_dir, '--workers', '1', '--out-dir', str(tmp_path / 'out'),
+    args = ['folders', '--gt', gt_dir, '--sr', sr_dir, '--workers', '1', '--out', str(tmp_path / 'out'),
             '--splits', *splits.values()]
     with pytest.raises(SystemExit) as exit_:
         eval_table.main(args)

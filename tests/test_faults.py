@@ -72,7 +72,7 @@ def test_nan_teacher_training_is_one_line_exit_2(tmp_path, tiny_root, teacher_ck
     proc = run_cli(['-m', 'std_plugin.train', '-opt', write_yaml(tmp_path / 'o.yml', o)], cwd=tmp_path, check=False)
     assert proc.returncode == 2, proc.stdout[-2000:]  # not -11 (segfault in deform_conv2d)
     assert proc.stdout.strip().splitlines()[-1] == (
-        f'std_plugin: error: network_t: {tmp_path / "t.pth"} holds non-finite weights: conv_first.weight has 1 '
+        f'std-train: error: network_t: {tmp_path / "t.pth"} holds non-finite weights: conv_first.weight has 1 '
         f'NaN/Inf of {EDVR_CONV_FIRST_WEIGHTS} values (a diverged run?); expected finite weights')
     assert 'Traceback' not in proc.stdout
 
@@ -142,7 +142,8 @@ def test_std_export_out_that_is_a_folder(student, tmp_path, capsys):
 
 
 def test_datasets_prep_video_corrupt_from_its_middle_is_an_error(tmp_path, capsys):
-    from std_plugin.data.prep import video
+    from std_plugin.cli.prep import video
+    from tests.test_datasets_prep import status
     movie = tmp_path / 'movie.avi'
     writer = cv2.VideoWriter(str(movie), cv2.VideoWriter_fourcc(*'MJPG'), 10, (32, 24))
     for i in range(10):
@@ -150,7 +151,7 @@ def test_datasets_prep_video_corrupt_from_its_middle_is_an_error(tmp_path, capsy
     writer.release()
     movie.write_bytes(movie.read_bytes()[:movie.stat().st_size // 2])  # container still says 10 frames
     out = tmp_path / 'out'
-    assert video.main(['--input', str(movie), '--out', str(out), '--layout', 'vid4', '--workers', '1']) == 2
+    assert status(video, ['--input', str(movie), '--out', str(out), '--layout', 'vid4', '--workers', '1']) == 2
     err = capsys.readouterr().err
     assert f'{movie}: frame ' in err and ' of 10 cannot be decoded (truncated or corrupt video)' in err
     assert not out.exists() or not any(out.rglob('*.png'))
@@ -229,7 +230,7 @@ def test_a_second_training_of_one_experiment_names_the_holder(tmp_path, tiny_roo
         holder.close()
     assert proc.returncode == 2
     assert proc.stdout.strip().splitlines()[-1] == (
-        f'std_plugin: error: {exp}: another process (PID {os.getpid()}) is training experiment locked; wait for it '
+        f'std-train: error: {exp}: another process (PID {os.getpid()}) is training experiment locked; wait for it '
         f'to finish or stop it (lock file {tmp_path / "experiments" / ".locked.lock"})')
     assert not exp.exists()  # nothing archived, nothing written
 
@@ -308,14 +309,14 @@ def test_a_death_by_signal_still_says_where():
 
 
 def test_prep_overwrite_names_outputs_of_an_earlier_run_it_does_not_rewrite(tmp_path, capsys):
-    from std_plugin.data.prep import vid4
+    from std_plugin.cli.prep import vid4
     from tests import tiny_data
     clips = tiny_data.make_vid4(str(tmp_path / 'src'), clips=(('a', 2),))
     out = tmp_path / 'out'
-    argv = ['--root', clips['gt'], '--out', str(out), '--workers', '1']
-    assert vid4.main(argv + ['--degradation', 'BI', 'BD']) == 0
+    argv = ['--input', clips['gt'], '--out', str(out), '--workers', '1']
+    assert vid4(argv + ['--degradation', 'BI', 'BD']) == 0
     capsys.readouterr()
-    assert vid4.main(argv + ['--degradation', 'BI', '--overwrite']) == 0
+    assert vid4(argv + ['--degradation', 'BI', '--overwrite']) == 0
     warning = [line for line in capsys.readouterr().err.splitlines() if line.startswith('warning:')]
     assert warning == [f'warning: {out / "BDx4"}: left from an earlier run, not rewritten by this one; they do not '
                        'match the new outputs: delete them, or rerun with the --degradation/--lmdb options that '
@@ -342,17 +343,18 @@ def test_lr_lmdb_of_replaced_footage_is_caught_by_its_content(opt, tmp_path):
 
 
 def test_prep_verify_of_a_truncated_lmdb_is_one_line(tmp_path, capsys):
-    from std_plugin.data.prep import vimeo90k
-    from tests.test_datasets_prep import make_vimeo
+    from std_plugin.cli.prep import vimeo90k
+    from tests.test_datasets_prep import make_vimeo, status
     root = make_vimeo(tmp_path / 'vimeo', np.random.default_rng(0), train=('00001/0001',), test=('00001/0002',))
     out = tmp_path / 'out'
-    assert vimeo90k.main(['--root', str(root), '--out', str(out), '--lmdb', '--workers', '1']) == 0
+    assert vimeo90k(['--input', str(root), '--out', str(out), '--lmdb', '--workers', '1']) == 0
     data = out / 'vimeo90k_train_GT.lmdb' / 'data.mdb'
     data.write_bytes(data.read_bytes()[:data.stat().st_size // 2])
     capsys.readouterr()
-    assert vimeo90k.main(['--out', str(out), '--lmdb', '--verify']) == 2  # was: killed by SIGBUS
+    assert status(vimeo90k, ['--out', str(out), '--lmdb', '--verify']) == 2  # was: killed by SIGBUS
     err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and err[0].startswith(f'error: --verify: LMDB {out / "vimeo90k_train_GT.lmdb"} is truncated')
+    lmdb_path = out / 'vimeo90k_train_GT.lmdb'
+    assert len(err) == 1 and err[0].startswith(f'std-prep-vimeo90k: error: --verify: LMDB {lmdb_path} is truncated')
 
 
 @pytest.fixture
@@ -400,7 +402,7 @@ def test_training_on_a_disk_that_really_fills(tmp_path, tiny_root, small_tmpfs):
     states = small_tmpfs / 'experiments' / 'real' / 'training_states'
     assert proc.returncode == 2, proc.stdout[-3000:]
     assert proc.stdout.strip().splitlines()[-1] == (
-        f'std_plugin: error: path.training_states: cannot save a checkpoint: no space left on {states / ".saving"} '
+        f'std-train: error: path.training_states: cannot save a checkpoint: no space left on {states / ".saving"} '
         '(the disk is full); training stops (a run that cannot checkpoint should not go on); no checkpoint was '
         f'saved yet ({states} holds no training state)')
     assert 'Traceback' not in proc.stdout and os.listdir(states) == []  # no half-written state under any name

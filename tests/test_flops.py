@@ -9,6 +9,7 @@ from torch import nn
 from torchvision.ops import DeformConv2d
 
 from std_plugin.cli import profile
+from std_plugin.evaluation import profile as profiling
 from std_plugin.evaluation.flops import count_macs
 
 
@@ -43,15 +44,15 @@ def test_deform_conv2d_equals_hand_count(use_mask, on_meta):
 @pytest.fixture(scope='module')
 def profile_nets():
     torch.manual_seed(0)
-    return {net.name: profile.build(net) for net in profile.NETWORKS}
+    return {net.name: profiling.build(net) for net in profiling.NETWORKS}
 
 
-@pytest.mark.parametrize('name', [net.name for net in profile.NETWORKS])
+@pytest.mark.parametrize('name', [net.name for net in profiling.NETWORKS])
 def test_meta_count_equals_real_count(profile_nets, name):
     """Counting on meta answers data-dependent branches with 0: check it does
     not change the count of any network in the table (and needs no fallback)."""
     net, frames = profile_nets[name]
-    side = profile.min_side(next(n for n in profile.NETWORKS if n.name == name))  # SpyNet-based: > 32 px
+    side = profiling.min_side(next(n for n in profiling.NETWORKS if n.name == name))  # SpyNet-based: > 32 px
     x = torch.rand(1, frames, 3, max(16, side), max(20, side))
     with warnings.catch_warnings():
         warnings.filterwarnings('error', message='count_macs')
@@ -80,7 +81,7 @@ def test_fastdvdnet_is_compact_at_180x120(profile_nets):
 def test_std_profile_json(capsys):
     profile.main(['--json', '--size', '16x8', '--runs', '1', '--warmup', '0'])
     rows = json.loads(capsys.readouterr().out)
-    assert [r['name'] for r in rows] == [net.name for net in profile.NETWORKS if profile.min_side(net) <= 8]
+    assert [r['name'] for r in rows] == [net.name for net in profiling.NETWORKS if profiling.min_side(net) <= 8]
     for row in rows:
         assert {'name', 'frames', 'params', 'macs', 'ms'} <= set(row)
         assert row['params'] > 0 and row['macs'] > 0 and row['ms'] > 0
@@ -95,7 +96,7 @@ def test_clip_networks_are_counted_per_output_frame(capsys):
     Below its smallest input (SpyNet: more than 32 px a side) it is skipped with a note."""
     profile.main(['--json', '--no-time', '--only', 'BasicVSR', '--size', '36x36'])
     row = json.loads(capsys.readouterr().out)[0]
-    net, frames = profile.build(profile.NETWORKS[[n.name for n in profile.NETWORKS].index('BasicVSR')])
+    net, frames = profiling.build(profiling.NETWORKS[[n.name for n in profiling.NETWORKS].index('BasicVSR')])
     clip = count_macs(net, torch.rand(1, 7, 3, 36, 36))
     assert (row['frames'], row['outputs'], row['macs']) == (7, 7, round(clip / 7))
     # by hand, per frame (LR 36x36, 64 features, 30 residual blocks of 2 convs per trunk, 3x3 unless said):
@@ -130,8 +131,8 @@ def test_std_profile_rejects_bad_options(capsys, argv, message):
 def test_std_profile_skips_unregistered_networks(capsys, monkeypatch):
     """A row whose arch is not registered (a student not written yet) is left
     out with a note; the others still come."""
-    missing = profile.Network('Missing', dict(type='NoSuchArch'), None)
-    monkeypatch.setattr(profile, 'NETWORKS', [missing] + profile.NETWORKS)
+    missing = profiling.Network('Missing', dict(type='NoSuchArch'), None)
+    monkeypatch.setattr(profiling, 'NETWORKS', [missing] + profiling.NETWORKS)
     profile.main(['--json', '--no-time', '--only', 'Missing,VDSR', '--size', '16x8'])
     captured = capsys.readouterr()
     assert [r['name'] for r in json.loads(captured.out)] == ['VDSR']

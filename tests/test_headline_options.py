@@ -14,7 +14,7 @@ import yaml
 from basicsr.archs import build_network
 from basicsr.utils.lmdb_util import LmdbMaker
 from std_plugin.data.prep import vid4, vimeo90k
-from std_plugin.data.prep.cli import parse
+from std_plugin.cli import prep as prep_cli
 from std_plugin.training.errors import DataError
 from std_plugin.training.lmdb_frames import check_gt_frames
 from std_plugin.training.released_checkpoints import EDVR_L_VIMEO90K, where_to_get
@@ -51,7 +51,7 @@ def write_raw_vid4(root, size=64):
 
 
 def prep(module, argv):
-    module.prepare(parse(module.build_parser(), [str(a) for a in argv]))
+    module.prepare(prep_cli.parse(module.__name__.rsplit('.', 1)[1], [str(a) for a in argv]))
 
 
 def headline_with(overrides):
@@ -73,9 +73,9 @@ def user_root(tmp_path_factory):
     write_raw_vimeo(str(root / 'raw' / 'vimeo_septuplet'))
     write_raw_vid4(str(root / 'raw' / 'Vid4'))
     # std-prep-vimeo90k and std-prep-vid4 as the README runs them (in-process: the same code as the console scripts)
-    prep(vimeo90k, ['--root', root / 'raw' / 'vimeo_septuplet', '--out', root / 'datasets' / 'vimeo90k', '--split',
+    prep(vimeo90k, ['--input', root / 'raw' / 'vimeo_septuplet', '--out', root / 'datasets' / 'vimeo90k', '--split',
                     'train', '--degradation', 'BI', '--lmdb', '--workers', '1'])
-    prep(vid4, ['--root', root / 'raw' / 'Vid4', '--out', root / 'datasets' / 'Vid4', '--workers', '1'])
+    prep(vid4, ['--input', root / 'raw' / 'Vid4', '--out', root / 'datasets' / 'Vid4', '--workers', '1'])
     os.makedirs(root / 'options')
     with open(root / 'options' / 'std_fastdvd.yml', 'w') as f:
         yaml.safe_dump(headline_with(CPU_AND_TINY_DATA), f, sort_keys=False)
@@ -116,7 +116,7 @@ def test_missing_teacher_says_where_basicsr_publishes_it(user_root):
     assert proc.returncode == 2
     line = proc.stdout.strip().splitlines()[-1]
     assert 'Traceback' not in proc.stdout
-    assert line.startswith('std_plugin: error: path.pretrain_network_t: checkpoint '
+    assert line.startswith('std-train: error: path.pretrain_network_t: checkpoint '
                            'experiments/pretrained_models/EDVR/EDVR_L_x4_SR_Vimeo90K_official-162b54e4.pth '
                            'does not exist')
     assert 'python scripts/download_pretrained_models.py EDVR' in line and 'ModelZoo.md' in line
@@ -155,7 +155,7 @@ def test_basicsr_gt_only_4th_vimeo_lmdb_is_refused_in_one_line(tmp_path):
     assert str(err.value) == (
         f'datasets.train.dataroot_gt: LMDB {gt} holds only im4 of the 7 GT frames of clip 00001/0001, but '
         "Vimeo90KRecurrentDataset reads them all (BasicSR's own scripts write a GT-only-4th Vimeo90K LMDB); "
-        'rebuild it with every frame: std-prep-vimeo90k --root <vimeo_septuplet> --out <folder> --split train --lmdb')
+        'rebuild it with every frame: std-prep-vimeo90k --input <vimeo_septuplet> --out <folder> --split train --lmdb')
     full = lmdb_of(tmp_path / 'full.lmdb', [f'00001/0001/im{i}' for i in range(1, 8)])
     check_gt_frames('train', recurrent_dataset('Vimeo90KRecurrentDataset', full, str(meta)))  # first clip complete
     check_gt_frames('train', recurrent_dataset('Vimeo90KDataset', gt, str(meta)))  # centre-frame GT: fine
@@ -170,4 +170,4 @@ def test_reds_lmdb_lacking_frames_is_refused_after_the_validation_clips(tmp_path
     with pytest.raises(DataError) as err:
         check_gt_frames('train', dataset)
     assert 'lacks GT frames 00000050, 00000051, 00000052 and 47 more (of 100) of clip 001' in str(err.value)
-    assert str(err.value).endswith('std-prep-reds --root <REDS train_sharp> --out <folder> --lmdb')
+    assert str(err.value).endswith('std-prep-reds --input <REDS train_sharp> --out <folder> --lmdb')

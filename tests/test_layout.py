@@ -7,6 +7,9 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / 'std_plugin'
 ENTRY_MODULES = {'train.py', 'test.py'}  # python -m std_plugin.train / .test
+# The command-line convention (parser factory, shared flags, error path): used by
+# every console script, std-demo's (demo/command.py), std-train's and std-test's included.
+CONVENTION = ('std_plugin.cli.common', 'std_plugin.cli.arg_types', 'std_plugin.cli.basicsr_flags')
 
 
 def modules():
@@ -42,17 +45,27 @@ def test_every_subpackage_states_its_concept():
             assert ast.get_docstring(ast.parse(init.read_text())), f'{init} has no docstring'
 
 
+def command_modules_imported(path):
+    return {n for n in imported(path) if n.startswith('std_plugin.cli.') and not n.startswith(CONVENTION)}
+
+
 def test_nothing_below_the_console_scripts_imports_them():
-    outside = [m for m in importers_of('std_plugin.cli') if not m.startswith('cli/')]
-    assert outside == ['demo/__main__.py']  # `python -m std_plugin.demo`, itself an entry point
+    outside = [str(p.relative_to(PACKAGE)) for p in modules()
+               if command_modules_imported(p) and p.parent.name != 'cli']
+    assert outside == []
+    users = [m for c in CONVENTION for m in importers_of(c) if not m.startswith('cli/')]
+    # std-demo's parser (so that `python -m std_plugin.demo` works), std-train's and std-test's
+    assert sorted(set(users)) == ['demo/command.py', 'test.py', 'train.py']
 
 
-def test_only_the_console_scripts_import_the_demo():
-    assert [m for m in importers_of('std_plugin.demo') if not m.startswith('demo/')] == ['cli/demo.py']
+def test_no_console_script_module_imports_the_demo():
+    # the demo holds its own command (demo/command.py): cli/ and demo/ import each other in one direction only
+    assert [m for m in importers_of('std_plugin.demo') if not m.startswith('demo/')] == []
 
 
 def test_every_console_script_is_in_cli_or_an_entry_module():
     setup = (PACKAGE.parent / 'setup.py').read_text()
     targets = re.findall(r"'std-[\w-]+=([\w.]+):\w+'", setup)
     assert len(targets) == 16
-    assert all(t.startswith('std_plugin.cli.') or t in ('std_plugin.train', 'std_plugin.test') for t in targets)
+    assert all(t.startswith('std_plugin.cli.') or t in ('std_plugin.train', 'std_plugin.test', 'std_plugin.demo.command')
+               for t in targets)

@@ -31,7 +31,7 @@ def test_yaml_syntax_error_is_one_line_exit_2(tmp_path):
     (tmp_path / 'o.yml').write_text('name: run\nnetwork_g:\n  type: FastDVDnetVSR\n   num_feat: 8\n')
     proc = run_cli(['-m', 'std_plugin.train', '-opt', 'o.yml'], cwd=tmp_path, check=False)
     assert proc.returncode == 2 and 'Traceback' not in proc.stdout
-    assert proc.stdout.strip().splitlines()[-1] == ('std_plugin: error: -opt: o.yml is not valid YAML: line 4, '
+    assert proc.stdout.strip().splitlines()[-1] == ('std-train: error: -opt: o.yml is not valid YAML: line 4, '
                                                     'column 12: mapping values are not allowed in this context')
 
 

@@ -178,7 +178,7 @@ def test_bad_pisr_input_is_one_line(tiny_root, tmp_path):
                    cwd=tmp_path, check=False)
     lines = proc.stdout.strip().splitlines()
     assert proc.returncode == 2 and 'Traceback' not in proc.stdout
-    assert lines[-1].startswith("std_plugin: error: distill.vid_layers: network_g FastDVDnetVSR has no module "
+    assert lines[-1].startswith("std-train: error: distill.vid_layers: network_g FastDVDnetVSR has no module "
                                 "'stage2.outcc'; nearest valid module paths: stage2.outc")
 
 

@@ -153,7 +153,7 @@ def test_non_finite_loss_stop_is_one_line_exit_2(tmp_path, tiny_root):
     proc = run_cli(['-m', 'std_plugin.train', '-opt', write_yaml(tmp_path / 'o.yml', opt)], cwd=tmp_path, check=False)
     assert proc.returncode == 2 and 'Traceback' not in proc.stdout, proc.stdout[-2000:]
     assert proc.stdout.strip().splitlines()[-1].startswith(
-        'std_plugin: error: non-finite loss at iter 1 (l_pix=nan); training stopped, no checkpoint was saved yet')
+        'std-train: error: non-finite loss at iter 1 (l_pix=nan); training stopped, no checkpoint was saved yet')
 
 
 def test_sigterm_to_the_whole_process_group_spares_the_dataloader_worker(tmp_path, tiny_root):

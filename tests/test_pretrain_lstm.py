@@ -2,18 +2,18 @@
 L_TD will scale it (train.td_opt.normalize)."""
 import torch
 
-from std_plugin.cli import pretrain_lstm
+from std_plugin.distill import lstm_pretraining
 
 
 def pretrained_gates(monkeypatch, seq, normalize):
     def sequences(opt, device):
         while True:
             yield seq.shape[2], seq
-    monkeypatch.setattr(pretrain_lstm, 'teacher_sequences', sequences)
+    monkeypatch.setattr(lstm_pretraining, 'teacher_sequences', sequences)
     opt = {'network_lstm': {'type': 'PeepholeConvLSTM', 'hidden_dim': 4, 'kernel_size': 3},
            'train': {'td_opt': {'type': 'TemporalMemoryLoss', 'normalize': normalize}}}
     torch.manual_seed(0)
-    return pretrain_lstm.pretrain(opt, 3, 1e-3, torch.device('cpu'))[0].gates.weight.detach()
+    return lstm_pretraining.pretrain(opt, 3, 1e-3, torch.device('cpu'))[0].gates.weight.detach()
 
 
 def test_pretraining_sees_unit_rms_inputs_when_td_normalizes_by_the_teacher(monkeypatch):

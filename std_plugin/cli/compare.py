@@ -23,20 +23,17 @@ and a validation at the last iteration, same options, and the same content
 of every file it reads: checkpoints, warm start, datasets) is reused when the
 command is repeated; a changed input retrains it, saying so; --fresh retrains.
 """
-import argparse
-
 from std_plugin.cli.arg_types import positive
+from std_plugin.cli.common import add_fresh, add_option_file, add_output, command_parser, run_main
 from std_plugin.evaluation.compare_arms import ARMS
 from std_plugin.evaluation.compare_runs import PROG, compare_arms
-from std_plugin.training.errors import run_command
-from std_plugin.training.path_args import OPTIONS, OUT_FOLDER, WORKDIR, add_path_argument, parse_checked
+from std_plugin.training.errors import InputError
+from std_plugin.training.path_args import OPTIONS, WORKDIR, add_path_argument
 
 
 def build_parser():
-    p = argparse.ArgumentParser(prog=PROG, description=__doc__.split('\n\n')[0],
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
-    add_path_argument(p, '-opt', kind=OPTIONS, required=True,
-                      help='an STD option file (network_t, train.sd_opt/td_opt, val)')
+    p = command_parser(PROG, __doc__)
+    add_option_file(p, help='an STD option file (network_t, train.sd_opt/td_opt, val)')
     p.add_argument('--arms', default='baseline,std', help=f'comma-separated, of {", ".join(ARMS)} '
                    '(default: baseline,std)')
     add_path_argument(p, '--pisr-opt', kind=OPTIONS,
@@ -52,17 +49,34 @@ def build_parser():
     add_path_argument(p, '--root', kind=WORKDIR, default='.',
                       help='the run root: relative paths of the option file, experiments/, '
                            'results/ (default: current folder)')
-    add_path_argument(p, '--out', kind=OUT_FOLDER,
-                      help='where the table and curves go (default: <root>/results/compare_<name>)')
-    p.add_argument('--fresh', action='store_true', help='retrain runs that are already finished')
+    add_output(p, 'dir', help='where the table and curves go (default: <root>/results/compare_<name>)')
+    add_fresh(p)
     p.add_argument('--jobs', type=positive, default=1, help='train N runs at a time, each with one thread '
                    '(OMP_NUM_THREADS=1); a run is then the same, bit for bit, as trained alone with one thread '
                    '(default: 1, one run at a time with the threads the environment gives)')
     return p
 
 
+def seed_list(seeds, seed_list_text):
+    """The seeds of --seed-list a,b,c, else 0..--seeds-1."""
+    if seed_list_text:
+        try:
+            return [int(s) for s in seed_list_text.split(',')]
+        except ValueError:
+            raise InputError(f'--seed-list: {seed_list_text!r} is not a comma-separated list of integers') from None
+    if seeds < 1:
+        raise InputError(f'--seeds: {seeds} is not a positive number of seeds')
+    return list(range(seeds))
+
+
+def run(args):
+    compare_arms(args.opt, args.arms.split(','), seed_list(args.seeds, args.seed_list), iters=args.iters,
+                 val_freq=args.val_freq, root=args.root, out=args.out, fresh=args.fresh, pisr_opt=args.pisr_opt,
+                 jobs=args.jobs)
+
+
 def main(argv=None):
-    run_command(PROG, lambda a: parse_checked(build_parser(), a), compare_arms, argv)
+    run_main(PROG, build_parser, run, argv)
 
 
 if __name__ == '__main__':

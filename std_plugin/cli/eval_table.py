@@ -1,9 +1,9 @@
 """std-table: per-clip PSNR/SSIM tables (Y and RGB channels) of SR frames
 against GT, in the STD supplement's layout: one row per method, one column per
 clip (Vid4: Calendar, City, Foliage, Walk; Vimeo-T: fast, medium, slow), then
-Average. Printed as Markdown and written as <out-dir>/table_<dataset>.md/.csv.
+Average. Printed as Markdown and written as <out>/table_<dataset>.md/.csv.
 
-    # after `python test.py -opt options/test/X.yml` (val.save_img: true)
+    # after `std-test -opt options/test/X.yml` (val.save_img: true)
     std-table test -opt options/test/test_std_fastdvd_vid4.yml
     std-table test -opt options/test/test_std_fastdvd_vimeo90k_t.yml \\
         --splits sep_fast_testset.txt sep_medium_testset.txt sep_slow_testset.txt
@@ -13,8 +13,6 @@ Average. Printed as Markdown and written as <out-dir>/table_<dataset>.md/.csv.
 Metrics, pairing and averaging are in std_plugin.evaluation.clip_metrics and
 .frame_pairs, the rendering in .table_format; this file is the command line.
 """
-import argparse
-import os
 import os.path as osp
 import sys
 
@@ -23,8 +21,11 @@ import yaml
 from std_plugin.evaluation.clip_metrics import CHANNELS, EvaluationError, evaluate_methods
 from std_plugin.evaluation.frame_pairs import read_keys, split_label
 from std_plugin.evaluation.table_format import render_markdown, write_table
-from std_plugin.training.errors import run_command
-from std_plugin.training.path_args import FILE, FOLDER, OPTIONS, OUT_FOLDER, WORKDIR, add_path_argument, parse_checked
+from std_plugin.cli.common import (CommandParser, add_deprecated_alias, add_option_file, add_output, add_workers,
+                                   command_parser, run_main)
+from std_plugin.training.path_args import FILE, FOLDER, WORKDIR, add_path_argument
+
+PROG = 'std-table'
 
 def named(text, name_of):
     """'NAME=VALUE' -> (NAME, VALUE); a bare VALUE is named by name_of(VALUE)."""
@@ -71,7 +72,7 @@ def test_run_tables(args, common):
         sr_dir = osp.join(results, 'visualization', dataset['name'])
         table = evaluate_methods({args.method or opt['name']: sr_dir}, dataset=dataset['name'], suffix=suffix,
                                  crop_border=crop_border, **dataset_source(dataset, splits_of(args)), **common)
-        yield table, args.out_dir or results
+        yield table, args.out or results
 
 
 def folder_tables(args, common):
@@ -80,7 +81,7 @@ def folder_tables(args, common):
     methods = dict(named(s, lambda d: osp.basename(osp.normpath(d))) for s in args.sr)
     dataset = args.dataset or ('Vimeo90K-T' if splits else 'Vid4')
     yield evaluate_methods(methods, args.gt, dataset=dataset, splits=splits, clips=args.clips,
-                           suffix=args.suffix, crop_border=args.crop_border or 0, **common), args.out_dir or '.'
+                           suffix=args.suffix, crop_border=args.crop_border or 0, **common), args.out or '.'
 
 
 def add_common(parser):
@@ -88,19 +89,19 @@ def add_common(parser):
                       help='Vimeo-T split files, one column each (sep_fast_testset.txt -> fast)')
     parser.add_argument('--crop-border', type=int, help='pixels ignored on each side (default: 0; '
                         "`test`: the option file's val metric crop_border)")
-    parser.add_argument('--channels', nargs='+', type=str.upper, choices=list(CHANNELS), default=list(CHANNELS))
-    add_path_argument(parser, '--out-dir', kind=OUT_FOLDER,
-                      help='where table_<dataset>.md/.csv go (`test`: results/<name>, '
-                           '`folders`: the current folder)')
-    parser.add_argument('--workers', type=int, default=os.cpu_count(), help='processes computing metrics')
+    parser.add_argument('--channels', nargs='+', type=str.upper, choices=list(CHANNELS), default=list(CHANNELS),
+                        help='the channels scored, a column group each (default: Y RGB)')
+    out = add_output(parser, 'dir', help='where table_<dataset>.md/.csv go, replacing earlier ones '
+                     '(default `test`: results/<name>, `folders`: the current folder)')
+    add_deprecated_alias(parser, '--out-dir', out)
+    add_workers(parser, 'processes computing metrics')
 
 
 def build_parser():
-    parser = argparse.ArgumentParser(prog='std-table', description=__doc__.split('\n\n')[0],
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    sub = parser.add_subparsers(dest='mode', required=True)
+    parser = command_parser(PROG, __doc__)
+    sub = parser.add_subparsers(dest='mode', required=True, parser_class=CommandParser)
     test = sub.add_parser('test', help="the SR frames a BasicSR test run saved (val.save_img: true)")
-    add_path_argument(test, '-opt', kind=OPTIONS, required=True, help='the test option file given to test.py')
+    add_option_file(test, help='the test option file given to std-test')
     add_path_argument(test, '--root', kind=WORKDIR, default='.',
                       help='the folder holding results/ (default: current folder)')
     test.add_argument('--method', help="row name (default: the option file's name)")
@@ -129,7 +130,7 @@ def write_tables(args):
 
 
 def main(argv=None):
-    run_command('std-table', lambda a: parse_checked(build_parser(), a), write_tables, argv)
+    run_main(PROG, build_parser, write_tables, argv)
 
 
 if __name__ == '__main__':

@@ -44,6 +44,8 @@ import yaml
 import std_plugin  # noqa: F401  (registers the plugin)
 from std_plugin.cli import bench, profile
 from std_plugin.data.prep.demo import build_demo_data
+from std_plugin.evaluation.benchmark import plan as bench_plan
+from std_plugin.evaluation.benchmark import report as bench_report
 from std_plugin.evaluation.benchmark.isolated import run_isolated
 from std_plugin.evaluation.compare_runs import compare_arms
 from std_plugin.evaluation.gpu_report import render
@@ -127,7 +129,7 @@ def environment(args):
                    capability='.'.join(map(str, torch.cuda.get_device_capability(0))),
                    bf16_supported=torch.cuda.is_bf16_supported())
     else:
-        fig.update(device=bench.device_name('cpu'))
+        fig.update(device=bench_report.device_name('cpu'))
     return fig
 
 
@@ -135,18 +137,19 @@ def training_parts(argv):
     """std-bench's training parts only (t_student, t_teacher at the run's precision,
     t_std), each in its own process as std-bench runs them: what a precision or
     compile variant changes, without re-timing inference and the teacher variants."""
-    args = bench.parse_args(argv)
+    plan = bench.parse_plan(argv)
     with tempfile.TemporaryDirectory(prefix='gpu_check_bench_') as workdir:
-        cfg = bench.bench_config(args, workdir)
+        cfg = bench_plan.bench_config(plan, workdir)
         cfg.write_teacher()
-        keep = {'t_student', 't_std', bench.teacher_variants(cfg)[1]}
+        keep = {'t_student', 't_std', bench_plan.teacher_variants(cfg)[1]}
         load_average = os.getloadavg()[0]
-        results = {key: run_isolated(fn, cfg.device, *fn_args, threads=args.threads)
-                   for key, fn, fn_args in bench.jobs(args, cfg) if key in keep}
-    results['t_teacher'] = results.pop(bench.teacher_variants(cfg)[1])
-    return dict(device=bench.device_name(args.device), overhead_ratio=bench.overhead_ratio(results),
-                t_student_ms=bench.ms(results, 't_student'), t_teacher_ms=bench.ms(results, 't_teacher'),
-                t_std_ms=bench.ms(results, 't_std'), settings=bench.settings(args, cfg, load_average),
+        results = {key: run_isolated(fn, cfg.device, *fn_args, threads=plan.threads)
+                   for key, fn, fn_args in bench_plan.jobs(plan, cfg) if key in keep}
+    results['t_teacher'] = results.pop(bench_plan.teacher_variants(cfg)[1])
+    ms = bench_report.ms
+    return dict(device=bench_report.device_name(plan.device), overhead_ratio=bench_report.overhead_ratio(results),
+                t_student_ms=ms(results, 't_student'), t_teacher_ms=ms(results, 't_teacher'),
+                t_std_ms=ms(results, 't_std'), settings=bench_report.settings(plan, cfg, load_average),
                 parts={key: dict(result, peak_mb=round(result['peak_mb'], 1)) for key, result in results.items()})
 
 
@@ -216,11 +219,9 @@ def seconds_per_iter(log_file):
 def compare_step(args):
     opt_file, root = compare_inputs(args)
     out = Path(args.work) / 'compare_results'
-    ns = argparse.Namespace(opt=opt_file, root=root, arms='baseline,std', pisr_opt=None, seeds=args.compare_seeds,
-                            seed_list=None, iters=args.compare_iters, val_freq=max(1, args.compare_iters // 5),
-                            out=str(out), fresh=True)
     with contextlib.redirect_stdout(io.StringIO()):
-        compare_arms(ns)
+        compare_arms(opt_file, ('baseline', 'std'), range(args.compare_seeds), iters=args.compare_iters,
+                     val_freq=max(1, args.compare_iters // 5), root=root, out=str(out), fresh=True)
     table = next(out.glob('compare_*.md')).read_text()
     with open(opt_file) as f:
         opt = yaml.safe_load(f)

@@ -12,35 +12,31 @@ Below +0.3 dB of temporal gain the teacher is, for TD, a single-image network
 (std-compare and train.py print the same warning line). Paths inside the
 option file are relative to --root, as for train.py run there.
 """
-import argparse
 from pathlib import Path
 
 import torch
 
 from std_plugin.cli.arg_types import positive
+from std_plugin.cli.common import add_device, add_option_file, add_output, command_parser, run_main
 from std_plugin.evaluation.compare_runs import read_options
 from std_plugin.evaluation.teacher_check import check_teacher, render
 from std_plugin.training.disk_errors import named_writes
-from std_plugin.training.errors import InputError, run_command
-from std_plugin.training.path_args import OPTIONS, OUT_FILE, WORKDIR, add_path_argument, parse_checked
+from std_plugin.training.errors import InputError
+from std_plugin.training.path_args import WORKDIR, add_path_argument
 
 PROG = 'std-teacher-check'
 
 
 def build_parser():
-    p = argparse.ArgumentParser(prog=PROG, description=__doc__.split('\n\n')[0],
-                                epilog='\n\n'.join(__doc__.split('\n\n')[1:]),
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
-    add_path_argument(p, '-opt', kind=OPTIONS, required=True,
-                      help='an STD option file (network_t, path.pretrain_network_t, val sets)')
+    p = command_parser(PROG, __doc__)
+    add_option_file(p, help='an STD option file (network_t, path.pretrain_network_t, val sets)')
     add_path_argument(p, '--root', kind=WORKDIR, default='.',
                       help="the folder the option file's relative paths are read from "
                            '(default: current folder)')
     p.add_argument('--max-frames', type=positive, help='score at most this many full-window frames per clip '
                    '(default: every frame)')
-    p.add_argument('--device', default='cuda' if torch.cuda.is_available() else 'cpu')
-    add_path_argument(p, '--out', kind=OUT_FILE,
-                      help='also write the report to this Markdown file (refused if it exists)')
+    add_device(p, 'the teacher runs on')
+    add_output(p, 'file', help='also write the report to this Markdown file (refused if it exists)')
     return p
 
 
@@ -61,7 +57,7 @@ def run(args):
 
 
 def main(argv=None):
-    run_command(PROG, lambda a: parse_checked(build_parser(), a), run, argv)
+    run_main(PROG, build_parser, run, argv)
 
 
 if __name__ == '__main__':

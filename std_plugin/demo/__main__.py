@@ -1,4 +1,4 @@
 """python -m std_plugin.demo: the same as std-demo."""
-from std_plugin.cli.demo import main
+from std_plugin.demo.command import main
 
 main()

@@ -1,4 +1,4 @@
-"""std-demo's steps (its command line: cli/demo.py): the whole method on real
+"""std-demo's steps (its command line: command.py): the whole method on real
 video, on a CPU, in minutes.
 
 1. builds the demo data (data/prep/demo.py: Big Buck Bunny septuplets for
@@ -20,7 +20,6 @@ Every step runs option files through std_plugin's train/test entry points
 reruns them. --quick runs the same path with a few iterations (a smoke test,
 not a result).
 """
-import argparse
 import os.path as osp
 import shutil
 import time
@@ -40,9 +39,8 @@ from std_plugin.data.prep.degradations import lr_tag
 from std_plugin.data.prep.demo import DEMO_DEGRADATION, SCALE, build_demo_data
 from std_plugin.demo import figures as demo_figures
 from std_plugin.evaluation.clip_metrics import evaluate_methods
-from std_plugin.evaluation.compare_runs import PROG as COMPARE, compare_arms
+from std_plugin.evaluation.compare_runs import compare_arms
 from std_plugin.evaluation.table_format import render_markdown, write_table
-from std_plugin.training.errors import report_input_errors
 from std_plugin.training.frame_files import list_clip_folders, list_frames
 from std_plugin.training.pipeline_runs import ignored_folder, run_pipeline
 from std_plugin.training.pipeline_runs import write_options as write_options_file
@@ -95,11 +93,10 @@ def prepare_checkpoint(root, name, train, quick, fresh):
 def compare_students(root, seeds, quick, fresh, jobs=1):
     """std-compare's baseline and STD arms over `seeds` seeds; its table and
     curves go to results/demo."""
-    args = argparse.Namespace(opt=write_options(root, STUDENTS, load_options(STUDENTS, quick)), root=root,
-                              arms='baseline,std', pisr_opt=None, seeds=seeds, seed_list=None, iters=None,
-                              val_freq=None, out=str(Path(root, 'results', 'demo')), fresh=fresh, jobs=jobs)
+    option_file = write_options(root, STUDENTS, load_options(STUDENTS, quick))
     started = time.time()
-    report_input_errors(COMPARE, compare_arms, args)  # as std-compare reports bad input
+    compare_arms(option_file, ('baseline', 'std'), range(seeds), root=root, out=str(Path(root, 'results', 'demo')),
+                 fresh=fresh, jobs=jobs)
     print(f'std-demo: students compared in {time.time() - started:.0f} s')
 
 
@@ -177,14 +174,15 @@ def attention_maps(root, gt_frame):
     return maps
 
 
-def run(args):
-    """Every step, for parsed std-demo arguments (cli/demo.py)."""
-    root = osp.abspath(args.root)
+def run(root='.', *, quick=False, fresh=False, seeds=3, jobs=2, train_teacher=False, train_warmup=False):
+    """Every step, under the working folder `root` (std-demo's flags as arguments)."""
+    root = osp.abspath(root)
     started = time.time()
+    fresh = fresh or quick
     build_demo_data(osp.join(root, 'datasets', 'demo'))
-    prepare_checkpoint(root, TEACHER, args.train_teacher, args.quick, args.fresh or args.quick)
-    prepare_checkpoint(root, WARMUP, args.train_warmup, args.quick, args.fresh or args.quick)
-    compare_students(root, args.seeds, args.quick, args.fresh or args.quick, getattr(args, 'jobs', 1))
+    prepare_checkpoint(root, TEACHER, train_teacher, quick, fresh)
+    prepare_checkpoint(root, WARMUP, train_warmup, quick, fresh)
+    compare_students(root, seeds, quick, fresh, jobs)
     test_all(root)
     out_dir = Path(root, 'results', 'demo')
     out_dir.mkdir(parents=True, exist_ok=True)

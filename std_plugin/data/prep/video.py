@@ -1,7 +1,7 @@
 """Your own footage (video files or folders of frames) -> Vimeo-style septuplets
 for training or a Vid4-style clip for testing, with BI/BD LR frames.
 
-    std-prep-video --input clip.mp4 --out datasets/mine --layout vimeo --gt-size 256 256 --lmdb
+    std-prep-video --input clip.mp4 --out datasets/mine --layout vimeo --gt-size 256x256 --lmdb
     std-prep-video --input clip.mp4 --out datasets/mine_test --layout vid4 --max-frames 20
 
 Outputs, vimeo layout: <out>/GT/00001/0001/im1..7.png (input n -> clip n),
@@ -10,37 +10,52 @@ Outputs, vimeo layout: <out>/GT/00001/0001/im1..7.png (input n -> clip n),
 <out>/meta_info_GT.txt. Frames are resized to cover --gt-size and centre-cropped,
 or without it cropped to a multiple of --scale.
 """
-import sys
+import dataclasses
 from pathlib import Path
+from typing import Optional, Sequence, Tuple
 
-from std_plugin.data.prep.cli import make_parser, print_done, run, verify_command
+from std_plugin.data.prep.cli import check_args, print_done, verify_command
 from std_plugin.data.prep.frame_task import FrameSpec
 from std_plugin.data.prep.layout import OutputNames, dataset_option, format_options, write_dataset
-from std_plugin.training.path_args import FILE_OR_FOLDER, add_path_argument
 from std_plugin.data.prep.meta_info import vimeo_keys
 from std_plugin.data.prep.video_source import SEPTUPLET, clip_jobs, frame_count, septuplet_count, septuplet_jobs
 from std_plugin.training.errors import DatasetPrepError
 
 
-def build_parser():
-    parser = make_parser(__doc__)
-    add_path_argument(parser, '--input', kind=FILE_OR_FOLDER, nargs='+',
-                      help='video files and/or folders of frames (not needed with --verify)')
-    parser.add_argument('--layout', choices=['vimeo', 'vid4'], required=True,
-                        help='vimeo: septuplets for training; vid4: one test clip per input')
-    parser.add_argument('--gt-size', type=int, nargs=2, metavar=('H', 'W'),
-                        help='GT frame size: resize to cover it, then centre-crop (multiples of --scale)')
-    parser.add_argument('--start', type=int, default=0, help='first frame used of each input')
-    parser.add_argument('--max-frames', type=int, help='frames used of each input (default: all)')
-    parser.add_argument('--step', type=int, default=SEPTUPLET,
-                        help='vimeo layout: frames between septuplet starts (< 7 overlaps them)')
-    parser.add_argument('--name', nargs='+', help='vid4 layout: clip names (default: the input file stems)')
-    return parser
+@dataclasses.dataclass
+class VideoPrep:
+    """What std-prep-video does, as typed fields (its flags, with their defaults)."""
+    input: Sequence[str]
+    out: str
+    layout: str  # 'vimeo' (training septuplets) or 'vid4' (one test clip per input)
+    degradation: Sequence[str] = ('BI',)
+    scale: int = 4
+    gt_size: Optional[Tuple[int, int]] = None  # (width, height)
+    start: int = 0
+    max_frames: Optional[int] = None
+    step: int = SEPTUPLET
+    name: Optional[Sequence[str]] = None
+    lmdb: bool = False
+    verify: bool = False
+    overwrite: bool = False
+    skip_bad: bool = False
+    workers: int = 1
+    compress_level: int = 1
+
+
+def prepare_video(inputs, out, layout, **options):
+    """Prepare videos or folders of frames as std-prep-video does, for Python
+    callers; options are VideoPrep's fields. Raises DatasetPrepError on bad input."""
+    job = VideoPrep(input=[str(p) for p in inputs], out=str(out), layout=layout, **options)
+    if job.layout not in ('vimeo', 'vid4'):
+        raise DatasetPrepError(f"layout {job.layout!r}: expected 'vimeo' or 'vid4'")
+    check_args(job)
+    return prepare(job)
 
 
 def check_video_args(args):
     if args.gt_size and any(v <= 0 or v % args.scale for v in args.gt_size):
-        raise DatasetPrepError(f'--gt-size {args.gt_size[0]} {args.gt_size[1]}: must be positive multiples of '
+        raise DatasetPrepError(f'--gt-size {args.gt_size[0]}x{args.gt_size[1]}: must be positive multiples of '
                                f'--scale {args.scale}')
     if args.step < 1 or args.start < 0 or (args.max_frames is not None and args.max_frames < 1):
         raise DatasetPrepError('--step and --max-frames must be at least 1, --start at least 0')
@@ -101,16 +116,10 @@ def prepare(args):
     if args.verify:
         return verify_command(names, args.degradation, vimeo_keys)
     jobs, total = plan(args)
-    spec = FrameSpec(args.degradation, args.scale, gt_size=tuple(args.gt_size) if args.gt_size else None, fit=True,
+    gt_hw = tuple(args.gt_size[::-1]) if args.gt_size else None  # FrameSpec takes (h, w)
+    spec = FrameSpec(args.degradation, args.scale, gt_size=gt_hw, fit=True,
                      keep_gt=True, compress_level=args.compress_level)
     report, outputs = write_dataset(args, names, spec, jobs, total=total, desc=f'{args.layout} layout',
                                     gt_folder=True)
     print_done(report, outputs, option_blocks(args, names))
 
-
-def main(argv=None):
-    return run(build_parser(), prepare, argv)
-
-
-if __name__ == '__main__':
-    sys.exit(main())

@@ -1,39 +1,30 @@
 """Vimeo90K septuplets -> BI/BD LR frames, meta_info, and with --lmdb GT + LR LMDBs.
 
-    std-prep-vimeo90k --root datasets/vimeo_septuplet --out datasets/vimeo90k --lmdb
-    std-prep-vimeo90k --root datasets/vimeo_septuplet --out datasets/vimeo90k --split test
+    std-prep-vimeo90k --input datasets/vimeo_septuplet --out datasets/vimeo90k --lmdb
+    std-prep-vimeo90k --input datasets/vimeo_septuplet --out datasets/vimeo90k --split test
 
---root is the unpacked vimeo_septuplet folder (sequences/, sep_trainlist.txt,
-sep_testlist.txt). The GT folder is read in place (<root>/sequences); the
+--input is the unpacked vimeo_septuplet folder (sequences/, sep_trainlist.txt,
+sep_testlist.txt). The GT folder is read in place (<input>/sequences); the
 outputs are <out>/vimeo90k_<split>_BIx4/ (LR frames), <out>/meta_info_vimeo90k_<split>_GT.txt
 and with --lmdb <out>/vimeo90k_<split>_GT.lmdb and <out>/vimeo90k_<split>_BIx4.lmdb
 (keys 00001/0001/im1..im7, all seven GT frames so that Vimeo90KRecurrentDataset works too).
 """
-import sys
 from pathlib import Path
 
-from std_plugin.data.prep.cli import make_parser, print_done, require_root, run, verify_command
+from std_plugin.data.prep.cli import print_done, require_input, verify_command
 from std_plugin.data.prep.frame_task import FrameJob, FrameSpec
 from std_plugin.data.prep.layout import OutputNames, dataset_option, format_options, write_dataset
 from std_plugin.data.prep.meta_info import vimeo_keys
 from std_plugin.training.errors import DatasetPrepError
-from std_plugin.training.path_args import FOLDER, add_path_argument
 
 LIST_FILES = {'train': 'sep_trainlist.txt', 'test': 'sep_testlist.txt'}
 FRAMES = 7
 
 
-def build_parser():
-    parser = make_parser(__doc__)
-    add_path_argument(parser, '--root', kind=FOLDER, help='the vimeo_septuplet folder (not needed with --verify)')
-    parser.add_argument('--split', choices=sorted(LIST_FILES), default='train')
-    return parser
-
-
 def read_septuplet_list(root, split):
     path = Path(root) / LIST_FILES[split]
     if not path.is_file():
-        raise DatasetPrepError(f'{path}: septuplet list not found (--root must be the vimeo_septuplet folder)')
+        raise DatasetPrepError(f'{path}: septuplet list not found (--input must be the vimeo_septuplet folder)')
     with open(path) as fin:
         names = [line.strip() for line in fin if line.strip()]
     if not names:
@@ -66,22 +57,15 @@ def prepare(args):
     names = OutputNames(Path(args.out), args.scale, f'vimeo90k_{args.split}')
     if args.verify:
         return verify_command(names, args.degradation, vimeo_keys)
-    root = require_root(args, 'the vimeo_septuplet folder')
+    root = require_input(args, 'the vimeo_septuplet folder')
     if args.lmdb and args.split == 'test':
         raise DatasetPrepError('--lmdb with --split test: BasicSR\'s test datasets read folders, not LMDBs')
     sequences = root / 'sequences'
     if not sequences.is_dir():
-        raise DatasetPrepError(f'{sequences}: folder not found (--root must be the vimeo_septuplet folder)')
+        raise DatasetPrepError(f'{sequences}: folder not found (--input must be the vimeo_septuplet folder)')
     clips = read_septuplet_list(root, args.split)
     spec = FrameSpec(args.degradation, args.scale, keep_gt=args.lmdb, compress_level=args.compress_level)
     report, outputs = write_dataset(args, names, spec, septuplet_jobs(sequences, clips), total=FRAMES * len(clips),
                                     desc=f'Vimeo90K {args.split}', gt_folder=False)
     print_done(report, outputs, option_blocks(args, names, sequences))
 
-
-def main(argv=None):
-    return run(build_parser(), prepare, argv)
-
-
-if __name__ == '__main__':
-    sys.exit(main())

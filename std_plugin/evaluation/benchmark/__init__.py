@@ -1,2 +1,4 @@
-"""The pieces of std-bench (std_plugin/cli/bench.py): what is built, how it is
-timed, and how each part's peak memory is kept apart from the others'."""
+"""std-bench's library (its command line: std_plugin/cli/bench.py): what is
+built and timed (plan.py, BenchPlan and run_bench), how it is timed, how each
+part's peak memory is kept apart from the others', and the figures and text
+report (report.py)."""
