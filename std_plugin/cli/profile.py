@@ -15,15 +15,13 @@ forwards after --warmup ones, under torch.no_grad, synchronised on GPU.
 """
 import argparse
 import json
-import statistics
 import sys
-import time
 
 import torch
 from tqdm import tqdm
 
 import std_plugin  # noqa: F401  (registers the students; aliases torchvision for basicsr)
-from std_plugin.evaluation.benchmark.timing import sync
+from std_plugin.evaluation.benchmark.timing import time_calls
 from std_plugin.evaluation.flops import count_macs
 from std_plugin.evaluation.networks import (CLIP_FRAMES, NETWORKS, SCALE, Network, build, min_side,  # noqa: F401
                                             outputs_per_forward, parse_size)
@@ -53,23 +51,6 @@ def parse_args(argv):
     return args
 
 
-@torch.no_grad()
-def median_ms(model, x, runs, warmup):
-    """Median wall time of one forward, in ms. (torch.utils.benchmark.Timer
-    adds its own warm-up calls to every measurement: a minute per row for
-    EDVR-L on a CPU.)"""
-    for _ in range(warmup):
-        model(x)
-    times = []
-    for _ in range(runs):
-        sync(x.device)
-        start = time.perf_counter()
-        model(x)
-        sync(x.device)
-        times.append(1e3 * (time.perf_counter() - start))
-    return statistics.median(times)
-
-
 def profile(network, model, frames, args):
     """One row, as a dict with the JSON keys; MACs and ms per output frame."""
     w, h = args.size
@@ -80,7 +61,9 @@ def profile(network, model, frames, args):
                macs=round(macs / outputs), sampling_macs=round((count_macs(model, x, sampling=True) - macs) / outputs),
                paper_tmacs=network.paper, size=f'{w}x{h}', ms=None, device=None)
     if not args.no_time:
-        row['ms'] = median_ms(model.to(args.device), x.to(args.device), args.runs, args.warmup) / outputs
+        model, x = model.to(args.device), x.to(args.device)
+        with torch.no_grad():
+            row['ms'] = time_calls(lambda: model(x), args.runs, args.warmup, args.device).median_ms / outputs
         row['device'] = args.device
     return row
 
