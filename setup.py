@@ -1,8 +1,16 @@
+import re
+from pathlib import Path
+
 from setuptools import find_packages, setup
+
+# std_plugin/__init__.py is the one place the version is written; it is read as
+# text because importing std_plugin imports torch, which a build may not have.
+INIT = Path(__file__).parent / 'std_plugin' / '__init__.py'
+VERSION = re.search(r"^__version__ = '([^']+)'$", INIT.read_text(encoding='utf-8'), re.M).group(1)
 
 setup(
     name='std_plugin',
-    version='0.1.0',
+    version=VERSION,
     description='Space-Time Distillation (CVPR 2021) for video super-resolution, as a BasicSR 1.4.2 plugin',
     long_description=open('README.md', encoding='utf-8').read(),
     long_description_content_type='text/markdown',

@@ -9,7 +9,6 @@ their correlation (docs/demo_history.md, "Why the demo starts from a warm studen
         --gt datasets/demo/val/GT/bikes
 """
 import argparse
-from pathlib import Path
 
 import cv2
 import numpy as np
@@ -19,10 +18,11 @@ import yaml
 import std_plugin  # noqa: F401
 from basicsr.archs import build_network
 from std_plugin.archs.bicubic_residual import bicubic_upsample
+from std_plugin.training.frame_files import list_frames
 
 
 def read_frames(folder):
-    files = sorted(Path(folder).glob('*.png'))
+    files = list_frames(folder)
     return torch.from_numpy(np.stack([cv2.imread(str(f))[:, :, ::-1] for f in files]).copy()) \
         .permute(0, 3, 1, 2).float().div(255)
 

@@ -9,7 +9,9 @@ import torch
 
 from basicsr.data import build_dataset
 from basicsr.models import build_model
+from std_plugin.distill.teacher import build_teacher
 from std_plugin.training import safe_io
+from std_plugin.training.checkpoints import NO_TEACHER_CHECKPOINT
 from std_plugin.training.errors import CheckpointError, DataError, OptionError
 from std_plugin.training.option_checks import check_options
 from tests.conftest import add_teacher, base_options, run_cli, write_yaml
@@ -46,6 +48,9 @@ def test_teacher_checkpoint_missing(opt):
 def test_teacher_path_not_set(opt):
     opt['path']['pretrain_network_t'] = None
     fails(opt, OptionError, 'path.pretrain_network_t is required')
+    with pytest.raises(OptionError) as built:  # building the teacher alone says the same
+        build_teacher(opt, 'cpu')
+    assert str(built.value) == NO_TEACHER_CHECKPOINT
 
 
 def test_teacher_checkpoint_of_another_architecture(opt, tmp_path):

@@ -92,6 +92,14 @@ def released_edvr_l(root):
     return path
 
 
+def test_the_headline_file_is_one_file_that_the_package_ships():
+    # options/std_fastdvd.yml is the file; the package holds a link to it, which setuptools
+    # dereferences into the sdist and the wheel (.ci/wheel_check), so std-bench reads it when installed.
+    from std_plugin.evaluation.benchmark.bench_model import HEADLINE as PACKAGED
+    assert not osp.islink(HEADLINE)
+    assert osp.islink(str(PACKAGED)) and osp.realpath(str(PACKAGED)) == osp.realpath(HEADLINE)
+
+
 def test_headline_names_the_released_teacher_where_basicsr_puts_it():
     with open(HEADLINE) as f:
         opt = yaml.safe_load(f)

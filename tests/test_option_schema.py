@@ -13,7 +13,7 @@ from std_plugin.losses import imitation_loss, spatial_attention_loss
 from std_plugin.losses.imitation_loss import ImitationLoss
 from std_plugin.losses.spatial_attention_loss import SpatialAttentionLoss
 from std_plugin.losses.temporal_memory_loss import TemporalMemoryLoss
-from std_plugin.models.std_model import build_adapter
+from std_plugin.distill.temporal_memory import build_adapter
 from std_plugin.training import option_schema, precision
 from std_plugin.training.errors import OptionError
 from std_plugin.training.option_docs import render_markdown

@@ -15,7 +15,8 @@ import yaml
 from basicsr.archs import build_network
 from basicsr.utils.registry import ARCH_REGISTRY
 from std_plugin.archs.pre_upsampled import PreUpsampled
-from std_plugin.training.errors import InputError
+from std_plugin.training.distributed import unwrap
+from std_plugin.training.errors import InputError, OptionError
 
 # Networks whose frame count is fixed by their code rather than an option:
 # DUF's temporal reductions and TOFlow's alignment loop are written for 7.
@@ -92,6 +93,16 @@ def frames_per_output(net, opt):
         return FIXED_FRAMES[opt['type']]
     raise InputError(f'--arch {opt["type"]}: cannot tell how many frames it reads per output frame; std-infer runs '
                      'window networks (recurrent ones such as BasicVSR are not)')
+
+
+def frame_count(net_opt, net, key):
+    """Frames a network of an option file reads per output (frames_per_output,
+    std-infer's rule), or an error naming the option key."""
+    try:
+        return frames_per_output(unwrap(net), net_opt)
+    except InputError:
+        raise OptionError(f'{key}.num_frame is required: cannot tell how many frames {net_opt["type"]} reads') \
+            from None
 
 
 def takes_lr_window(net, opt, scale):

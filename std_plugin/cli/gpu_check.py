@@ -49,6 +49,7 @@ from std_plugin.evaluation.benchmark import report as bench_report
 from std_plugin.evaluation.benchmark.isolated import run_isolated
 from std_plugin.evaluation.compare_runs import compare_arms
 from std_plugin.evaluation.gpu_report import render
+from std_plugin.training.atomic_write import atomic_path
 from std_plugin.training.disk_errors import named_writes
 from std_plugin.training.errors import run_command
 from std_plugin.training.path_args import OPTIONS, OUT_FOLDER, WORKDIR, add_path_argument, parse_checked
@@ -281,10 +282,8 @@ def run_step(fn, args):
 def write_report(out, report):
     """Both files rewritten after every step, each through a temporary name."""
     for name, text in (('gpu_check.json', json.dumps(report, indent=1)), ('gpu_check.md', render(report))):
-        tmp = out / f'.{name}.tmp'
-        with named_writes(tmp):
+        with atomic_path(out / name) as tmp, named_writes(tmp):
             tmp.write_text(text)
-        tmp.replace(out / name)
 
 
 def run(args):

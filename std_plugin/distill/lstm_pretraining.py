@@ -29,7 +29,9 @@ from std_plugin.distill.taps import FeatureTap
 from std_plugin.distill.teacher import build_teacher
 from std_plugin.distill.windows import clip_to_windows, windows_to_clip
 from std_plugin.losses.temporal_memory_loss import TemporalMemoryLoss
-from std_plugin.models.std_model import build_adapter, build_temporal_memory, frame_count, probe
+from std_plugin.archs.network_spec import frame_count
+from std_plugin.distill.probes import probe
+from std_plugin.distill.temporal_memory import build_adapter, build_temporal_memory
 from std_plugin.training.option_checks import NON_ARCH_KEYS
 from std_plugin.training.atomic_write import atomic_path
 from std_plugin.training.disk_errors import named_writes

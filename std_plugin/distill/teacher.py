@@ -4,18 +4,15 @@ with no trainable parameter, and the teacher needs no gradient sync)."""
 import os
 
 from basicsr.archs import build_network
-from std_plugin.training.checkpoints import load_weights
-from std_plugin.training.errors import CheckpointError, OptionError
+from std_plugin.training.checkpoints import load_weights, teacher_checkpoint
+from std_plugin.training.errors import CheckpointError
 from std_plugin.training.released_checkpoints import where_to_get
 
 
 def build_teacher(opt, device):
     """network_t built and loaded from path.pretrain_network_t (param_key_t, strict_load_t)."""
     path_opt = opt['path']
-    ckpt = path_opt.get('pretrain_network_t')
-    if not ckpt:
-        raise OptionError('path.pretrain_network_t is required when network_t is set: '
-                         'a randomly initialised teacher has nothing to teach')
+    ckpt = teacher_checkpoint(path_opt)
     if not os.path.isfile(ckpt):
         raise CheckpointError(f'path.pretrain_network_t: teacher checkpoint {ckpt} does not exist{where_to_get(ckpt)}')
     net = build_network(opt['network_t'])

@@ -16,12 +16,13 @@ from dataclasses import dataclass
 import torch
 
 from basicsr.archs import build_network
+from std_plugin.archs.network_spec import frame_count
 from std_plugin.distill import clip_teacher
 from std_plugin.distill.feature_energy import channel_moment, energy_kept, principal_map
+from std_plugin.distill.probes import probe
 from std_plugin.distill.taps import FeatureTap
 from std_plugin.distill.teacher import build_teacher
 from std_plugin.distill.temporal_gain import START_FRAMES, mean, overall_gain, temporal_gains, warning_line
-from std_plugin.models.std_model import build_adapter, frame_count, probe
 from std_plugin.training.errors import OptionError
 from std_plugin.training.option_checks import NON_ARCH_KEYS
 

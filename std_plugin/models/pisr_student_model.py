@@ -24,12 +24,13 @@ from basicsr.models.video_base_model import VideoBaseModel
 from basicsr.utils.registry import MODEL_REGISTRY
 from std_plugin.distill.decoder_init import decoder_of, initialise_from_decoder, named_module
 from std_plugin.distill.distill_diagnostics import gradient_shares
+from std_plugin.distill.probes import probe
 from std_plugin.distill.taps import FeatureTap
-from std_plugin.training.distributed import unwrap
 from std_plugin.distill.teacher import build_teacher
 from std_plugin.distill.windows import clip_to_windows
 from std_plugin.models.std_model import STDModel
 from std_plugin.training.checkpoints import load_weights
+from std_plugin.training.distributed import unwrap
 from std_plugin.training.precision import autocast, check_precision
 
 VID_KEY = 'distill.vid_layers'
@@ -42,14 +43,9 @@ def layer_taps(net, paths, prefix, what):
     return [FeatureTap(net, prefix + path) for path in paths]
 
 
-def probe_channels(net, taps, window, device, size=16):
-    """Channels of each tapped feature, from one tiny eval-mode forward."""
-    was_training = net.training
-    net.eval()
-    with torch.no_grad():
-        net(torch.zeros(1, window, 3, size, size, device=device))
-    net.train(was_training)
-    return [tap.take().shape[1] for tap in taps]
+def probe_channels(net, paths, window, device):
+    """Channels of the feature at each module path, from tiny eval-mode forwards."""
+    return [probe(net, path, window, device)[1][1] for path in paths]
 
 
 @MODEL_REGISTRY.register()
@@ -71,7 +67,10 @@ class PISRStudentModel(STDModel):
         self.taps_s = layer_taps(self.net_g, layers, '', 'network_g')
         self.taps_t = layer_taps(self.net_t, layers, 'decoder.', 'network_t')
         self.cri_vid = build_loss(self.opt['train']['vid_opt']).to(self.device)
-        self.init_regressor(probe_channels(self.net_g, self.taps_s, self.window_s, self.device))
+        channels = probe_channels(self.net_g, layers, self.window_s, self.device)
+        for tap in self.taps_s:
+            tap.clear()  # the probe forwards must not reach the first iteration's features
+        self.init_regressor(channels)
 
     def init_regressor(self, channels):
         vid_opt = dict(self.opt['network_vid'])
@@ -101,22 +100,14 @@ class PISRStudentModel(STDModel):
             loss_dict = OrderedDict(l_pix=self.cri_pix(sr.float(), self.gt.flatten(0, 1)),
                                     l_vid=self.cri_vid(self.net_vid, [f.float() for f in feats_s],
                                                        self.teacher_features(self.gt)))
-        l_total = sum(loss_dict.values())
-        self.check_finite(l_total, loss_dict, current_iter)
-        if self.logs_at(current_iter):
-            loss_dict['distill/share_vid'] = torch.tensor(gradient_shares(loss_dict, feats_s[0])['l_vid'])
-        self.backward_and_step(l_total)
-        self.log_dict = self.reduce_loss_dict(loss_dict)
-        if self.ema_decay > 0:
-            self.model_ema(decay=self.ema_decay)
+        self.finish_step(loss_dict, current_iter, lambda: {
+            'distill/share_vid': torch.tensor(gradient_shares(loss_dict, feats_s[0])['l_vid'])})
 
     def test(self):
         VideoBaseModel.test(self)
         for tap in self.taps_s:
             tap.clear()  # validation forwards must not pile up features for training
 
-    def save(self, epoch, current_iter):
-        # Before the training state (written last), as STDModel does with its ConvLSTM.
-        if self.net_vid is not None:
-            self.save_network(self.net_vid, 'net_vid', current_iter)
-        super().save(epoch, current_iter)
+    def extra_networks_to_save(self):
+        return ([('net_vid', self.net_vid, 'params')] if self.net_vid is not None else []) + \
+            super().extra_networks_to_save()

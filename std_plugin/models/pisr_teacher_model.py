@@ -6,9 +6,8 @@ architecture). One iteration: the clip's GT frames (B, N) -> B*N sliding
 windows of HR frames -> encoder codes -> decoder -> SR; the loss is
 Charbonnier(SR, HR) + the imitation loss between the codes (read through a
 tap on `encoder`) and the real LR windows. Validation and test read the HR
-window of each frame (VideoHRWindowTestDataset) and are otherwise STD's
-(CPU-safe metrics, val_metrics.jsonl). Saving, resuming, precision and
-distributed training are STDModel's.
+window of each frame (VideoHRWindowTestDataset); metrics, saving, resuming,
+precision and distributed training are RobustVideoBaseModel's.
 """
 from collections import OrderedDict
 
@@ -19,14 +18,14 @@ from basicsr.utils.registry import MODEL_REGISTRY
 from std_plugin.training.pisr_options import HR_WINDOW_DATASET
 from std_plugin.distill.taps import FeatureTap
 from std_plugin.distill.windows import clip_to_windows
-from std_plugin.models.std_model import STDModel
+from std_plugin.models.robust_video_base_model import RobustVideoBaseModel
 from std_plugin.training.errors import OptionError
 from std_plugin.training.precision import autocast
 
 
 @MODEL_REGISTRY.register()
-class PISRTeacherModel(STDModel):
-    """Options on top of STDModel's (see options/train/pisr_teacher_fastdvd.yml):
+class PISRTeacherModel(RobustVideoBaseModel):
+    """Options on top of RobustVideoBaseModel's (see options/train/pisr_teacher_fastdvd.yml):
     network_g: PISRTeacher {encoder: HREncoder options, decoder: the student's network_g};
     train.pixel_opt (on HR) and train.imitation_opt (ImitationLoss)."""
     tap_code = None
@@ -51,12 +50,7 @@ class PISRTeacherModel(STDModel):
             code = self.tap_code.take()
             loss_dict = OrderedDict(l_pix=self.cri_pix(sr.float(), self.gt.flatten(0, 1)),
                                     l_imit=self.cri_imitation(code.float(), clip_to_windows(self.lq, self.window_s)))
-        l_total = sum(loss_dict.values())
-        self.check_finite(l_total, loss_dict, current_iter)
-        self.backward_and_step(l_total)
-        self.log_dict = self.reduce_loss_dict(loss_dict)
-        if self.ema_decay > 0:
-            self.model_ema(decay=self.ema_decay)
+        self.finish_step(loss_dict, current_iter)
 
     def test(self):
         """SR of the centre frame from its HR window (the teacher's privileged input)."""

@@ -7,7 +7,7 @@ import pickle
 import torch
 
 from std_plugin.training.distributed import unwrap
-from std_plugin.training.errors import CheckpointError
+from std_plugin.training.errors import CheckpointError, OptionError
 
 
 # torch.save writes a zip archive ('PK'); its legacy format starts with a pickle
@@ -17,6 +17,18 @@ CHECKPOINT_MAGIC = (b'PK', b'\x80')
 
 # BasicSR's logger: in training its lines go to the run's log file and console.
 logger = logging.getLogger('basicsr')
+
+
+NO_TEACHER_CHECKPOINT = ('path.pretrain_network_t is required when network_t is set: a randomly initialised '
+                         'teacher has nothing to teach')
+
+
+def teacher_checkpoint(path_opt):
+    """path.pretrain_network_t, which a network_t requires: OptionError without it."""
+    ckpt = (path_opt or {}).get('pretrain_network_t')
+    if not ckpt:
+        raise OptionError(NO_TEACHER_CHECKPOINT)
+    return ckpt
 
 
 def check_header(path, what):

@@ -20,6 +20,8 @@ from std_plugin.training.lmdb_frames import check_gt_frames
 from std_plugin.training.meta_info_check import check_stated_shape, read_clip_lines, warn_duplicates
 from std_plugin.training.option_schema import check_schema
 from std_plugin.training.path_args import FILE, FOLDER, LMDB, OUT_FOLDER, check_input, check_output
+from std_plugin.training.checkpoints import teacher_checkpoint
+from std_plugin.training.frame_files import list_frames
 from std_plugin.training.released_checkpoints import where_to_get
 
 # Datasets that give one GT frame per sample: STD needs all N frames of a clip.
@@ -133,7 +135,7 @@ def check_clip_lengths(phase, dataset, window):
         return
     root = dataset['dataroot_lq']
     for clip in sorted(os.listdir(root)):
-        count = len(os.listdir(osp.join(root, clip))) if osp.isdir(osp.join(root, clip)) else window
+        count = len(list_frames(osp.join(root, clip))) if osp.isdir(osp.join(root, clip)) else window
         if count < window // 2 + 1:
             raise DataError(f'datasets.{phase}: clip {osp.join(root, clip)} has {count} frames, shorter than half '
                             f'the {window}-frame window; use padding: replicate')
@@ -170,9 +172,8 @@ def check_scales(opt):
 
 def check_checkpoints(opt):
     path = opt.get('path') or {}
-    if opt.get('network_t') and not path.get('pretrain_network_t'):
-        raise OptionError('path.pretrain_network_t is required when network_t is set: a randomly initialised '
-                          'teacher has nothing to teach')
+    if opt.get('network_t'):
+        teacher_checkpoint(path)
     for key, value in path.items():
         if key.startswith('pretrain_network_') and value and not path.get('resume_state'):
             check_exists(value, f'path.{key}', 'checkpoint', where_to_get(value))  # where to download it

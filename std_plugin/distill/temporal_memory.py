@@ -1,0 +1,30 @@
+"""The temporal memory time distillation compares through: the ConvLSTM shared
+by student and teacher (network_lstm), and the 1x1 adapter that feeds it the
+student's F^SR when the two widths differ."""
+from torch import nn
+
+from basicsr.archs import build_network
+from std_plugin.training.errors import OptionError
+from std_plugin.training.option_schema import ADAPTERS, check_choice
+
+
+def build_temporal_memory(opt, ch_t):
+    """The shared ConvLSTM of `network_lstm` (default: hidden 16), fed at the
+    teacher's F^SR width `ch_t`."""
+    lstm_opt = dict(opt.get('network_lstm') or {'type': 'PeepholeConvLSTM', 'hidden_dim': 16})
+    lstm_opt.setdefault('input_dim', ch_t)
+    if lstm_opt['input_dim'] != ch_t:
+        raise OptionError(f'network_lstm.input_dim is {lstm_opt["input_dim"]} but the teacher F^SR has {ch_t} '
+                          'channels')
+    return build_network(lstm_opt)
+
+
+def build_adapter(ch_s, ch_t, mode):
+    """1x1 conv from the student's F^SR width to the teacher's. 'fixed': an
+    orthonormal map (distances between student features are kept), never
+    trained; 'trained': optimised with the student on L_TD (it then absorbs
+    most of the difference the student should close)."""
+    check_choice('distill.adapter', mode, ADAPTERS)
+    adapter = nn.Conv2d(ch_s, ch_t, 1, bias=mode == 'trained')
+    nn.init.orthogonal_(adapter.weight)
+    return adapter.requires_grad_(mode == 'trained')
