@@ -35,7 +35,9 @@ setup(
     ],
     extras_require={
         'test': ['pytest>=7', 'pytest-timeout', 'pytest-xdist', 'onnx', 'onnxruntime'],
-        'onnx': ['onnx', 'onnxruntime'],
+        # std-export, and std-infer's ONNX Runtime backend (fp32 and INT8)
+        'deploy': ['onnx', 'onnxruntime'],
+        'onnx': ['onnx', 'onnxruntime'],  # the former name of 'deploy'
     },
     entry_points={
         'console_scripts': [

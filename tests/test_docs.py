@@ -161,8 +161,9 @@ def parser_of(command):
 
 
 def options_of(parser, words):
-    """Every option string the parser (and the subcommand chosen in words) accepts."""
-    options = set(parser._option_string_actions)
+    """Every option string the parser (and the subcommand chosen in words) accepts,
+    deprecated spellings (hidden from --help) left out: the docs show the current ones."""
+    options = {flag for flag, action in parser._option_string_actions.items() if action.help != argparse.SUPPRESS}
     for action in parser._actions:
         if isinstance(action, argparse._SubParsersAction):
             chosen = next((w for w in words if w in action.choices), None)

@@ -10,7 +10,6 @@ import importlib
 import re
 
 # Every console script of setup.py and where its parser is built ("module:function").
-# A function named parse_args builds its parser inside; its parser is taken from there.
 PARSERS = {
     'std-train': 'std_plugin.train:build_parser',
     'std-test': 'std_plugin.test:build_parser',
@@ -19,8 +18,8 @@ PARSERS = {
     'std-teacher-check': 'std_plugin.cli.teacher_check:build_parser',
     'std-pretrain-lstm': 'std_plugin.cli.pretrain_lstm:build_parser',
     'std-table': 'std_plugin.cli.eval_table:build_parser',
-    'std-infer': 'std_plugin.cli.infer:parse_args',
-    'std-export': 'std_plugin.cli.export:parse_args',
+    'std-infer': 'std_plugin.cli.infer:build_parser',
+    'std-export': 'std_plugin.cli.export:build_parser',
     'std-profile': 'std_plugin.cli.profile:build_parser',
     'std-bench': 'std_plugin.cli.bench:build_parser',
     'std-prep-vimeo90k': 'std_plugin.cli.prep:vimeo90k_parser',
@@ -31,30 +30,10 @@ PARSERS = {
 }
 
 
-class _Built(Exception):
-    def __init__(self, parser):
-        super().__init__()
-        self.parser = parser
-
-
 def parser_of(name):
     """The argparse parser of console script `name`."""
     module, function = PARSERS[name].split(':')
-    build = getattr(importlib.import_module(module), function)
-    if function != 'parse_args':
-        return build()
-
-    def capture(parser, *args, **kwargs):
-        raise _Built(parser)
-    real = argparse.ArgumentParser.parse_args
-    argparse.ArgumentParser.parse_args = capture
-    try:
-        build([])
-    except _Built as built:
-        return built.parser
-    finally:
-        argparse.ArgumentParser.parse_args = real
-    raise RuntimeError(f'{PARSERS[name]} built no parser')
+    return getattr(importlib.import_module(module), function)()
 
 
 def cell(text):

@@ -19,7 +19,6 @@ float until it passes, and the report names them:
     std-export --model net_g.pth --arch options/std_fastdvd.yml --out student.int8.onnx --int8
     std-export --model net_g.pth --arch options/std_fastdvd.yml --out student.int8.onnx --int8 --calib lr_frames/
 """
-import argparse
 import math
 import os
 import sys
@@ -28,24 +27,25 @@ from pathlib import Path
 import torch
 
 import std_plugin  # noqa: F401  (registers the plugin; aliases torchvision for basicsr)
+from std_plugin.cli.common import add_output, add_overwrite, command_parser, run_main
 from std_plugin.cli.network_args import add_network_arguments, load_network
 from std_plugin.inference import backends, int8
 from std_plugin.inference.onnx_export import export_onnx, max_abs_diff, onnx_session
 from std_plugin.inference.onnx_runtime import OnnxWindowNetwork, import_onnxruntime
 from std_plugin.training.atomic_write import atomic_path
-from std_plugin.training.errors import InputError, run_command
-from std_plugin.training.path_args import FILE_OR_FOLDER, OUT_FILE, add_path_argument, parse_checked
+from std_plugin.training.errors import InputError
+from std_plugin.training.path_args import FILE_OR_FOLDER, add_path_argument
 # The same WxH convention (multiples of 4) as std-profile's --size.
 from std_plugin.evaluation.networks import parse_size
 
 MULTIPLE = 4  # FastDVDnetVSR's and EDVR's downsampling
 
 
-def parse_args(argv):
-    parser = argparse.ArgumentParser(prog='std-export', description=__doc__.split('\n\n')[0])
+def build_parser():
+    parser = command_parser('std-export', __doc__)
     add_network_arguments(parser)
-    add_path_argument(parser, '--out', kind=OUT_FILE, required=True, help='ONNX file to write, e.g. student.onnx')
-    parser.add_argument('--overwrite', action='store_true', help='replace an existing --out')
+    add_output(parser, 'file', required=True, help='ONNX file to write, e.g. student.onnx')
+    add_overwrite(parser)
     parser.add_argument('--size', type=parse_size, default=(64, 64), help='LR WxH traced and checked (default 64x64)')
     parser.add_argument('--opset', type=int, default=17, help='ONNX opset (TorchScript exporter: <= 20; default 17)')
     parser.add_argument('--atol', type=float, default=1e-4, help='max abs difference accepted (default 1e-4)')
@@ -57,10 +57,12 @@ def parse_args(argv):
                         f'(default {backends.DEFAULT_MIN_PSNR:g})')
     parser.add_argument('--max-float', type=int, default=8,
                         help='--int8: most convolutions kept in float to reach --min-psnr (default 8)')
-    args = parse_checked(parser, argv)
+    return parser
+
+
+def check_args(args):
     if not args.int8 and (args.calib or args.min_psnr != backends.DEFAULT_MIN_PSNR or args.max_float != 8):
-        parser.error('--calib, --min-psnr and --max-float apply only with --int8')
-    return args
+        raise InputError('--calib, --min-psnr and --max-float apply only with --int8')
 
 
 def check_sizes(size):
@@ -123,6 +125,7 @@ def export_int8(args, num_frame, fp32_path, path):
 
 
 def run(args):
+    check_args(args)
     check_out(args)
     if args.int8:
         import_onnxruntime('--int8')
@@ -142,7 +145,7 @@ def run(args):
 
 
 def main(argv=None):
-    run_command('std-export', parse_args, run, argv)
+    run_main('std-export', build_parser, run, argv)
 
 
 if __name__ == '__main__':

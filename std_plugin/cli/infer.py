@@ -20,7 +20,6 @@ times both engines on this machine and keeps the faster:
 A checkpoint run by ONNX Runtime is exported (and quantised) once into a
 cache folder (--cache, default $STD_PLUGIN_CACHE or ~/.cache/std_plugin).
 """
-import argparse
 import time
 
 import torch
@@ -28,23 +27,24 @@ from tqdm import tqdm
 
 import std_plugin  # noqa: F401  (registers the plugin; aliases torchvision for basicsr)
 from std_plugin.archs import network_spec
+from std_plugin.cli.common import add_device, add_output, add_overwrite, command_parser, run_main
 from std_plugin.cli.network_args import add_network_arguments, load_network
 from std_plugin.inference import backends
 from std_plugin.inference.frame_sink import FrameSink, check_writable
 from std_plugin.inference.frame_source import open_frames, sliding_windows
 from std_plugin.inference.onnx_runtime import is_onnx_file
 from std_plugin.inference.tiling import round_up, tiled_sr_image
-from std_plugin.training.errors import InputError, NonFiniteOutput, run_command
-from std_plugin.training.path_args import FILE_OR_FOLDER, OUT_FILE, OUT_FOLDER, add_path_argument, parse_checked
+from std_plugin.training.errors import InputError, NonFiniteOutput
+from std_plugin.training.path_args import FILE_OR_FOLDER, add_path_argument
 
 
-def parse_args(argv):
-    parser = argparse.ArgumentParser(prog='std-infer', description=__doc__.split('\n\n')[0])
+def build_parser():
+    parser = command_parser('std-infer', __doc__)
     add_network_arguments(parser, onnx=True)
     add_path_argument(parser, '--input', kind=FILE_OR_FOLDER, required=True, help='video file or folder of frames')
-    add_path_argument(parser, '--out', kind=OUT_FOLDER, required=True, help='folder for the super-resolved PNG frames')
-    parser.add_argument('--overwrite', action='store_true', help='write into a non-empty --out')
-    add_path_argument(parser, '--video', kind=OUT_FILE, help='also write the frames as this video file (e.g. sr.mp4)')
+    add_output(parser, 'dir', required=True, help='folder for the super-resolved PNG frames')
+    add_overwrite(parser)
+    add_output(parser, 'file', flags=('--video',), help='also write the frames as this video file (e.g. sr.mp4)')
     parser.add_argument('--fps', type=float, help="video frame rate (default: the input video's, else 25)")
     parser.add_argument('--fourcc', default='mp4v', help='video codec for --video (default mp4v)')
     parser.add_argument('--tile', type=int, default=0, help='LR tile size in px (default 0: whole frames)')
@@ -52,8 +52,9 @@ def parse_args(argv):
                         help='LR context px around each tile (default 32; 84 is exact for FastDVDnetVSR)')
     parser.add_argument('--multiple', type=int, default=4,
                         help='pad frames to a multiple of this (default 4: FastDVDnetVSR, EDVR, TOFlow)')
-    parser.add_argument('--pad-mode', choices=['replicate', 'reflect'], default='replicate')
-    parser.add_argument('--device', default='cuda' if torch.cuda.is_available() else 'cpu')
+    parser.add_argument('--pad-mode', choices=['replicate', 'reflect'], default='replicate',
+                        help='how frames are padded to --multiple (default replicate, as in training)')
+    add_device(parser, 'the network runs on')
     parser.add_argument('--half', action='store_true', help='autocast: float16 on GPU, bfloat16 on CPU '
                         '(the same as --precision bf16)')
     parser.add_argument('--backend', choices=backends.BACKENDS, default='auto',
@@ -70,29 +71,18 @@ def parse_args(argv):
                         f'(default {backends.DEFAULT_MIN_PSNR:g})')
     parser.add_argument('--cache', help='folder of ONNX files exported on the fly (default $STD_PLUGIN_CACHE or '
                         '~/.cache/std_plugin)')
-    args = parse_checked(parser, argv)
+    return parser
+
+
+def check_args(args):
     if args.tile < 0 or args.tile_overlap < 0 or args.multiple < 1:
-        parser.error('--tile and --tile-overlap must be >= 0, --multiple >= 1')
+        raise InputError('--tile and --tile-overlap must be >= 0, --multiple >= 1')
     if args.threads is not None and args.threads < 1:
-        parser.error('--threads must be >= 1')
-    return args
-
-
-def check_network_args(args):
+        raise InputError('--threads must be >= 1')
     if is_onnx_file(args.model) and (args.arch or args.arch_opt):
         raise InputError(f'--arch: --model {args.model} is an ONNX file, which holds its network; drop --arch/--arch-opt')
     if not is_onnx_file(args.model) and not args.arch:
         raise InputError('--arch is required with a checkpoint --model (it is optional only for an ONNX file)')
-
-
-def device_of(name):
-    try:
-        device = torch.device(name)
-    except RuntimeError as err:
-        raise InputError(f'--device: {err}') from None
-    if device.type == 'cuda' and not torch.cuda.is_available():
-        raise InputError('--device: CUDA is not available on this machine')
-    return device
 
 
 def frame_loader(frames):
@@ -134,7 +124,6 @@ def run_size(frames, args):
 
 
 def open_engine(args, frames, device):
-    check_network_args(args)
     precision = backends.check_request(args.model, args.backend, args.precision, args.half)
     if args.threads:
         torch.set_num_threads(args.threads)
@@ -146,7 +135,8 @@ def open_engine(args, frames, device):
 
 
 def run(args):
-    device = device_of(args.device)
+    check_args(args)
+    device = torch.device(args.device)
     frames = open_frames(args.input)
     check_writable(args.out, args.video, args.overwrite)
     engine = open_engine(args, frames, device)
@@ -161,7 +151,7 @@ def run(args):
 
 
 def main(argv=None):
-    run_command('std-infer', parse_args, run, argv)
+    run_main('std-infer', build_parser, run, argv)
 
 
 if __name__ == '__main__':
