@@ -39,7 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import std_plugin  # noqa: E402,F401  (registers the plugin)
 from basicsr.metrics import calculate_ssim  # noqa: E402
 from std_plugin.archs import network_spec  # noqa: E402
-from std_plugin.evaluation.benchmark.timing import time_calls  # noqa: E402
+from std_plugin.core.timing import time_calls  # noqa: E402
 from std_plugin.evaluation.flops import count_macs  # noqa: E402
 from std_plugin.inference import calibration, int8  # noqa: E402
 from std_plugin.inference.backends import native_bf16  # noqa: E402

@@ -18,7 +18,7 @@ import argparse
 import cv2
 import numpy as np
 
-from std_plugin.training.frame_files import list_frames
+from std_plugin.core.frame_files import list_frames
 
 
 def luma(frame):

@@ -24,7 +24,7 @@ import std_plugin  # noqa: F401
 from basicsr.data import build_dataset
 from basicsr.models import build_model
 from std_plugin.distill.distill_diagnostics import gradient_norms
-from std_plugin.distill.windows import clip_to_windows
+from std_plugin.core.windows import clip_to_windows
 
 
 def build(opt_path, seed):

@@ -27,7 +27,7 @@ from std_plugin.evaluation.compare_arms import parse_arms, run_name
 from std_plugin.evaluation.compare_stats import compare
 from std_plugin.evaluation.compare_table import render_markdown
 from std_plugin.evaluation.validation_scores import validation_scores
-from std_plugin.training.checkpoints import load_weights
+from std_plugin.core.checkpoints import load_weights
 from std_plugin.training.option_checks import NON_ARCH_KEYS
 from std_plugin.training.val_history import FILE_NAME, read_history
 

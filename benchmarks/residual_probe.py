@@ -18,7 +18,7 @@ import yaml
 import std_plugin  # noqa: F401
 from basicsr.archs import build_network
 from std_plugin.archs.bicubic_residual import bicubic_upsample
-from std_plugin.training.frame_files import list_frames
+from std_plugin.core.frame_files import list_frames
 
 
 def read_frames(folder):

@@ -3,9 +3,9 @@
 Importing this package registers its networks, losses, models and datasets in
 BasicSR's registries (BasicSR only auto-imports modules from its own folders).
 """
-from std_plugin.training import compat
+from std_plugin.core.basicsr_patches import import_compat
 
-compat.apply()
+import_compat.apply()
 
 from std_plugin import archs, data, losses, models  # noqa: E402,F401  (registration side effects)
 

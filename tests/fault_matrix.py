@@ -31,8 +31,8 @@ import torch
 import yaml
 
 import std_plugin  # noqa: F401
-from std_plugin.training import path_args
-from std_plugin.training.path_args import (FILE, FILE_OR_FOLDER, FOLDER, LMDB, OPTIONS, OUT_FILE, OUT_FOLDER,
+from std_plugin.core import path_args
+from std_plugin.core.path_args import (FILE, FILE_OR_FOLDER, FOLDER, LMDB, OPTIONS, OUT_FILE, OUT_FOLDER,
                                            WORKDIR)
 from std_plugin.training.run_lock import experiment_lock_path, try_lock
 from tests import tiny_data

@@ -4,7 +4,7 @@ import os
 import pytest
 import torch
 
-from std_plugin.training.atomic_write import atomic_path, staging_path
+from std_plugin.core.atomic_write import atomic_path, staging_path
 
 
 def listing(folder):

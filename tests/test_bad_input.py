@@ -10,9 +10,9 @@ import torch
 from basicsr.data import build_dataset
 from basicsr.models import build_model
 from std_plugin.distill.teacher import build_teacher
-from std_plugin.training import safe_io
-from std_plugin.training.checkpoints import NO_TEACHER_CHECKPOINT
-from std_plugin.training.errors import CheckpointError, DataError, OptionError
+from std_plugin.core.basicsr_patches import safe_io
+from std_plugin.core.checkpoints import NO_TEACHER_CHECKPOINT
+from std_plugin.core.errors import CheckpointError, DataError, OptionError
 from std_plugin.training.option_checks import check_options
 from tests.conftest import add_teacher, base_options, run_cli, write_yaml
 
@@ -208,7 +208,7 @@ def test_cli_prints_one_line_and_exits_2(opt, tmp_path):
 
 
 def test_torch_distributed_launch_local_rank_is_accepted():
-    from std_plugin.training.distributed import normalize_argv
+    from std_plugin.core.basicsr_patches.distributed_launch import normalize_argv
     assert normalize_argv(['train.py', '--local-rank=1', '-opt', 'o.yml']) == ['train.py', '--local_rank=1', '-opt',
                                                                               'o.yml']
     assert normalize_argv(['--local-rank', '0', '--local-ranks']) == ['--local_rank', '0', '--local-ranks']

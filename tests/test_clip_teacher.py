@@ -14,9 +14,9 @@ from basicsr.archs import build_network
 from basicsr.models import build_model
 from basicsr.utils.registry import ARCH_REGISTRY
 from std_plugin.cli import bench
-from std_plugin.distill.taps import FeatureTap
-from std_plugin.distill.windows import clip_to_windows
-from std_plugin.training.errors import OptionError
+from std_plugin.core.taps import FeatureTap
+from std_plugin.core.windows import clip_to_windows
+from std_plugin.core.errors import OptionError
 from tests import tiny_data
 from tests.conftest import base_options, run_cli, train_dataset, write_yaml
 from tests.test_std_train import losses_by_iter, read_log

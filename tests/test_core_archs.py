@@ -10,7 +10,7 @@ from basicsr.utils.registry import ARCH_REGISTRY
 from std_plugin.archs.convlstm_arch import PeepholeConvLSTM
 from std_plugin.archs.fastdvdnet_vsr_arch import FastDVDnetVSR
 from std_plugin.distill.distill_diagnostics import frame_shares
-from std_plugin.distill.taps import FeatureTap, resolve_module
+from std_plugin.core.taps import FeatureTap, resolve_module
 from tests.conftest import TINY_EDVR, TINY_STUDENT
 
 

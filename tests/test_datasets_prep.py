@@ -29,7 +29,7 @@ from std_plugin.data.prep.degradations import NOISE_SIGMA, bd, bi, bi_noise, con
 from std_plugin.data.prep.lmdb_writer import StreamingLmdbMaker
 from std_plugin.data.prep.parallel import ordered_map
 from std_plugin.data.prep.verify import verify_lmdb
-from std_plugin.training.errors import DatasetPrepError, InputError
+from std_plugin.core.errors import DatasetPrepError, InputError
 
 REPO = Path(__file__).resolve().parents[1]
 SIZE = 32

@@ -49,8 +49,8 @@ def new_command(argv):
     import argparse
     import os
 
-    from std_plugin.training.errors import run_command
-    from std_plugin.training.path_args import FOLDER, OUT_FILE, add_path_argument, parse_checked
+    from std_plugin.core.errors import run_command
+    from std_plugin.core.path_args import FOLDER, OUT_FILE, add_path_argument, parse_checked
 
     def parse(args):
         p = argparse.ArgumentParser(prog='std-new')

@@ -12,8 +12,8 @@ import torch
 
 from basicsr.models import build_model
 from std_plugin.cli import export, infer
-from std_plugin.training.checkpoints import read_checkpoint
-from std_plugin.training.errors import CheckpointError
+from std_plugin.core.checkpoints import read_checkpoint
+from std_plugin.core.errors import CheckpointError
 from basicsr.archs import build_network
 from tests.conftest import TINY_EDVR, TINY_STUDENT, add_teacher, base_options, run_cli, write_yaml
 from tests.test_infer_export import arch_args, bad_input_error, save_random, write_folder
@@ -255,7 +255,7 @@ def test_non_strict_teacher_load_lists_the_keys_left_random(tmp_path, caplog):
 
 
 def test_param_key_fallback_is_named(tmp_path, caplog):
-    from std_plugin.training.checkpoints import select_params
+    from std_plugin.core.checkpoints import select_params
     with caplog.at_level('WARNING', logger='basicsr'):
         assert select_params({'params': {'w': 1}}, 'x.pth', 'params_ema', 'network_t') == {'w': 1}
     assert caplog.records[-1].getMessage() == ("network_t: x.pth has no 'params_ema' entry (param_key); loading its "
@@ -275,7 +275,7 @@ def test_duplicated_meta_info_clip_is_named(opt, tmp_path, capsys):
 
 def test_stale_lr_lmdb_of_other_footage_is_caught_before_training(opt, tiny_root, tmp_path):
     from basicsr.utils.lmdb_util import LmdbMaker
-    from std_plugin.training.errors import DataError
+    from std_plugin.core.errors import DataError
     from std_plugin.training.option_checks import check_options
     maker = LmdbMaker(str(tmp_path / 'LR.lmdb'))
     img = np.zeros((16, 16, 3), np.uint8)  # x2 frames left from another preparation
@@ -302,7 +302,7 @@ def test_std_table_crop_border_larger_than_the_frame(tmp_path, capsys):
 def test_a_death_by_signal_still_says_where():
     import subprocess
     import sys
-    proc = subprocess.run([sys.executable, '-c', 'from std_plugin.training.errors import install_faulthandler; '
+    proc = subprocess.run([sys.executable, '-c', 'from std_plugin.core.errors import install_faulthandler; '
                            'install_faulthandler(); import ctypes; ctypes.string_at(0)'],
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode < 0 and 'Fatal Python error: Segmentation fault' in proc.stderr
@@ -325,7 +325,7 @@ def test_prep_overwrite_names_outputs_of_an_earlier_run_it_does_not_rewrite(tmp_
 
 def test_lr_lmdb_of_replaced_footage_is_caught_by_its_content(opt, tmp_path):
     import lmdb
-    from std_plugin.training.errors import DataError
+    from std_plugin.core.errors import DataError
     from std_plugin.training.option_checks import check_options
     from tests import tiny_data
     remade = tiny_data.make_vimeo(str(tmp_path / 'remade'))  # the same scenes made again: accepted

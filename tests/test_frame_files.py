@@ -4,8 +4,8 @@ import pytest
 from std_plugin.data.prep.frames import list_images, list_subfolders
 from std_plugin.evaluation.frame_pairs import frames_of_clip
 from std_plugin.inference.frame_source import FolderFrames
-from std_plugin.training.errors import DatasetPrepError
-from std_plugin.training.frame_files import list_clip_folders, list_frames
+from std_plugin.core.errors import DatasetPrepError
+from std_plugin.core.frame_files import list_clip_folders, list_frames
 from std_plugin.training.frame_sizes import first_image
 
 

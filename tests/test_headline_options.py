@@ -15,9 +15,9 @@ from basicsr.archs import build_network
 from basicsr.utils.lmdb_util import LmdbMaker
 from std_plugin.data.prep import vid4, vimeo90k
 from std_plugin.cli import prep as prep_cli
-from std_plugin.training.errors import DataError
+from std_plugin.core.errors import DataError
 from std_plugin.training.lmdb_frames import check_gt_frames
-from std_plugin.training.released_checkpoints import EDVR_L_VIMEO90K, where_to_get
+from std_plugin.core.released_checkpoints import EDVR_L_VIMEO90K, where_to_get
 from tests import tiny_data
 from tests.conftest import REPO, run_cli
 

@@ -1,8 +1,9 @@
-"""The package layout (README, "Developer guide"): few top-level entries, a
-docstring in every subpackage, console scripts on top and nothing below them
-importing them."""
+"""The package layout (CONTRIBUTING.md, "Layout"): few top-level entries, a
+docstring in every subpackage, core/ under everything, no cycle between
+subpackages, console scripts on top and nothing below them importing them."""
 import ast
 import re
+from graphlib import CycleError, TopologicalSorter
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / 'std_plugin'
@@ -33,9 +34,9 @@ def importers_of(prefix):
                   if any(n == prefix or n.startswith(prefix + '.') for n in imported(p)))
 
 
-def test_top_level_has_at_most_12_entries_besides_init():
+def test_top_level_has_at_most_13_entries_besides_init():
     entries = sorted(p.name for p in PACKAGE.iterdir() if p.name not in ('__init__.py', '__pycache__'))
-    assert len(entries) <= 12, entries
+    assert len(entries) <= 13, entries
     assert {p for p in entries if p.endswith('.py')} == ENTRY_MODULES  # every other module sits in a folder
 
 
@@ -69,3 +70,50 @@ def test_every_console_script_is_in_cli_or_an_entry_module():
     assert len(targets) == 16
     assert all(t.startswith('std_plugin.cli.') or t in ('std_plugin.train', 'std_plugin.test', 'std_plugin.demo.command')
                for t in targets)
+
+
+def subpackage_of(name):
+    """'std_plugin.core.errors.StdError' -> 'core'; None for the package root and its entry modules."""
+    parts = name.split('.')
+    return parts[1] if len(parts) > 1 and (PACKAGE / parts[1]).is_dir() else None
+
+
+def subpackage_graph():
+    """{subpackage: {the subpackages its modules import}}, from every module's imports
+    (`import std_plugin`, which registers everything, is not an edge: see the core test)."""
+    graph = {p.name: set() for p in PACKAGE.iterdir() if (p / '__init__.py').exists()}
+    for path in modules():
+        source = subpackage_of('.'.join(('std_plugin',) + path.relative_to(PACKAGE).parts))
+        if source is not None:
+            graph[source].update(t for t in map(subpackage_of, imported(path)) if t not in (None, source))
+    return graph
+
+
+def cycle_in(graph):
+    """One cycle of `graph` as [a, b, ..., a], each importing the next, or None."""
+    try:
+        tuple(TopologicalSorter(graph).static_order())
+    except CycleError as err:
+        return err.args[1][::-1]  # graphlib lists each node before the one that depends on it
+    return None
+
+
+def test_cycle_in_finds_the_cycle_of_a_hand_made_graph():
+    graph = {'a': {'b'}, 'b': {'c'}, 'c': {'a'}, 'd': {'a'}}
+    cycle = cycle_in(graph)
+    assert cycle[0] == cycle[-1] and sorted(cycle[1:]) == ['a', 'b', 'c']
+    assert all(after in graph[before] for before, after in zip(cycle, cycle[1:]))
+    assert cycle_in({'a': {'b'}, 'b': set(), 'c': {'a', 'b'}}) is None
+    assert subpackage_of('std_plugin.core.errors.StdError') == 'core'
+    assert subpackage_of('std_plugin.train') is None and subpackage_of('std_plugin') is None
+
+
+def test_no_cycle_between_subpackages():
+    cycle = cycle_in(subpackage_graph())
+    assert cycle is None, f'subpackages import each other in a cycle: {" -> ".join(cycle)}'
+
+
+def test_core_imports_nothing_above_it():
+    assert subpackage_graph()['core'] == set()
+    # nor the package root, whose import registers archs, data, losses and models
+    assert [str(p.relative_to(PACKAGE)) for p in (PACKAGE / 'core').rglob('*.py') if 'std_plugin' in imported(p)] == []

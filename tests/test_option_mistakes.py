@@ -2,8 +2,8 @@
 import pytest
 import torch
 
-from std_plugin.training import distributed
-from std_plugin.training.errors import DataError, OptionError, PathError
+from std_plugin.core.basicsr_patches import distributed_launch
+from std_plugin.core.errors import DataError, OptionError, PathError
 from std_plugin.training.option_checks import check_option_file, check_options
 from tests import tiny_data
 from tests.conftest import run_cli
@@ -75,7 +75,7 @@ def test_launcher_pytorch_without_torchrun(monkeypatch):
         monkeypatch.delenv(key, raising=False)
     with pytest.raises(OptionError, match=r'^--launcher pytorch: RANK, WORLD_SIZE, MASTER_ADDR, MASTER_PORT not set, '
                                           r'so this process was not started by torchrun; expected torchrun'):
-        distributed.init_dist('pytorch')
+        distributed_launch.init_dist('pytorch')
 
 
 def test_missing_resume_state(opt):  # noqa: F811

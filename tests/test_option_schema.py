@@ -15,7 +15,7 @@ from std_plugin.losses.spatial_attention_loss import SpatialAttentionLoss
 from std_plugin.losses.temporal_memory_loss import TemporalMemoryLoss
 from std_plugin.distill.temporal_memory import build_adapter
 from std_plugin.training import option_schema, precision
-from std_plugin.training.errors import OptionError
+from std_plugin.core.errors import OptionError
 from std_plugin.training.option_docs import render_markdown
 from std_plugin.training.option_schema import OPTIONS, check_schema
 from tests.conftest import REPO, run_cli, write_yaml

@@ -14,7 +14,7 @@ from std_plugin.distill.decoder_init import initialise_from_decoder
 from std_plugin.training.pisr_options import check_pisr_options
 from std_plugin.losses.imitation_loss import ImitationLoss
 from std_plugin.losses.vid_loss import VIDLoss
-from std_plugin.training.errors import OptionError
+from std_plugin.core.errors import OptionError
 from tests.conftest import REPO, TINY_STUDENT, base_options, run_cli, val_dataset, write_yaml
 from tests.test_std_train import losses_by_iter, read_log
 
@@ -186,7 +186,7 @@ def test_compare_pisr_arm_is_the_baseline_with_pisr_distillation(tmp_path):
     import yaml
     from std_plugin.evaluation.compare_pisr import read_pisr_options
     from std_plugin.evaluation.compare_runs import plan
-    from std_plugin.training.errors import InputError
+    from std_plugin.core.errors import InputError
     demo = osp.join(REPO, 'std_plugin', 'demo', 'options')
     std = yaml.safe_load(open(osp.join(demo, 'demo_std.yml')))
     pisr = read_pisr_options(osp.join(demo, 'demo_pisr.yml'), std, ['baseline', 'pisr'])

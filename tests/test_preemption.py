@@ -15,7 +15,7 @@ import torch
 
 from std_plugin.models.std_model import STDModel
 from std_plugin.training import resume
-from std_plugin.training.errors import NonFiniteLoss
+from std_plugin.core.errors import NonFiniteLoss
 from std_plugin.training.sample_seeds import rng_states, seed_samples, seeded_rngs, set_rng_states
 from tests.conftest import REPO, add_teacher, base_options, run_cli, write_yaml
 from tests.test_std_train import losses_by_iter, read_log

@@ -4,8 +4,8 @@ import torch
 
 from basicsr.models import build_model
 from std_plugin.distill.distill_diagnostics import input_sensitivity
-from std_plugin.training.distributed import unwrap
-from std_plugin.distill.windows import clip_to_windows
+from std_plugin.core.ddp import unwrap
+from std_plugin.core.windows import clip_to_windows
 from tests.conftest import add_teacher, base_options
 
 

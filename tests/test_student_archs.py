@@ -8,7 +8,7 @@ import torch
 from basicsr.utils.registry import ARCH_REGISTRY
 from std_plugin.archs.vespcn_arch import VESPCN
 from std_plugin.archs.vsrnet_arch import VSRNet
-from std_plugin.distill.taps import FeatureTap
+from std_plugin.core.taps import FeatureTap
 from tests.conftest import TINY_STUDENT
 
 # name -> (constructor options of a tiny net, channels of its F^SR)

@@ -12,7 +12,7 @@ from std_plugin.cli import teacher_check
 from std_plugin.distill.feature_energy import channel_moment, energy_kept, principal_map
 from std_plugin.distill.temporal_gain import overall_gain, start_check, temporal_gains, warning_line
 from std_plugin.evaluation.teacher_check import check_teacher, render
-from std_plugin.training.errors import OptionError
+from std_plugin.core.errors import OptionError
 from tests.conftest import add_teacher, base_options, write_yaml
 
 SCALE, SHIFT, FRAMES, K = 2, 1, 6, 1   # LR frame t = the scene rolled by t*SHIFT LR pixels; windows of 3

@@ -5,7 +5,7 @@ import torch
 from std_plugin.archs.convlstm_arch import PeepholeConvLSTM
 from std_plugin.distill.attention_maps import attention_map
 from std_plugin.distill.distill_diagnostics import gradient_shares, input_sensitivity
-from std_plugin.distill.windows import clip_to_windows, window_indices, windows_to_clip
+from std_plugin.core.windows import clip_to_windows, window_indices, windows_to_clip
 from std_plugin.losses.spatial_attention_loss import SpatialAttentionLoss
 from std_plugin.losses.temporal_memory_loss import TemporalMemoryLoss, is_frozen
 

@@ -15,8 +15,8 @@ import yaml
 from basicsr.archs import build_network
 from basicsr.utils.registry import ARCH_REGISTRY
 from std_plugin.archs.pre_upsampled import PreUpsampled
-from std_plugin.training.distributed import unwrap
-from std_plugin.training.errors import InputError, OptionError
+from std_plugin.core.ddp import unwrap
+from std_plugin.core.errors import InputError, OptionError
 
 # Networks whose frame count is fixed by their code rather than an option:
 # DUF's temporal reductions and TOFlow's alignment loop are written for 7.

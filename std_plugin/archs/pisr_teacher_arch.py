@@ -3,7 +3,7 @@ student's architecture (any registered arch: FastDVDnetVSR, VDSR, VESPCN,
 VSRNet...). The encoder turns every HR frame of the window into its LR-sized
 code, so the decoder reads a window of codes exactly as the student reads a
 window of LR frames; the imitation loss reads the codes through a tap on
-`encoder` (std_plugin.distill.taps), so forward() returns the SR frame alone, like
+`encoder` (std_plugin.core.taps), so forward() returns the SR frame alone, like
 every other network of the project."""
 import copy
 

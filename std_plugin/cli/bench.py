@@ -33,7 +33,7 @@ from std_plugin.evaluation.benchmark import presets
 from std_plugin.evaluation.benchmark.plan import CLIP_TEACHERS, BenchPlan, run_bench
 from std_plugin.evaluation.benchmark.report import report
 from std_plugin.evaluation.networks import parse_size
-from std_plugin.training.errors import InputError
+from std_plugin.core.errors import InputError
 
 PROG = 'std-bench'
 DEFAULTS = {

@@ -10,8 +10,8 @@ import os
 import sys
 
 from std_plugin.cli.arg_types import device_name, positive, size_wxh  # noqa: F401  (re-exported)
-from std_plugin.training.errors import StdError, report_input_errors
-from std_plugin.training.path_args import OPTIONS, OUT_FILE, OUT_FOLDER, add_path_argument, parse_checked
+from std_plugin.core.errors import StdError, report_input_errors
+from std_plugin.core.path_args import OPTIONS, OUT_FILE, OUT_FOLDER, add_path_argument, parse_checked
 
 EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130  # as a shell reports a command stopped by Ctrl-C

@@ -27,8 +27,8 @@ from std_plugin.cli.arg_types import positive
 from std_plugin.cli.common import add_fresh, add_option_file, add_output, command_parser, run_main
 from std_plugin.evaluation.compare_arms import ARMS
 from std_plugin.evaluation.compare_runs import PROG, compare_arms
-from std_plugin.training.errors import InputError
-from std_plugin.training.path_args import OPTIONS, WORKDIR, add_path_argument
+from std_plugin.core.errors import InputError
+from std_plugin.core.path_args import OPTIONS, WORKDIR, add_path_argument
 
 
 def build_parser():

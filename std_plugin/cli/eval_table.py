@@ -23,7 +23,7 @@ from std_plugin.evaluation.frame_pairs import read_keys, split_label
 from std_plugin.evaluation.table_format import render_markdown, write_table
 from std_plugin.cli.common import (CommandParser, add_deprecated_alias, add_option_file, add_output, add_workers,
                                    command_parser, run_main)
-from std_plugin.training.path_args import FILE, FOLDER, WORKDIR, add_path_argument
+from std_plugin.core.path_args import FILE, FOLDER, WORKDIR, add_path_argument
 
 PROG = 'std-table'
 

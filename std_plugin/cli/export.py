@@ -32,9 +32,9 @@ from std_plugin.cli.network_args import add_network_arguments, load_network
 from std_plugin.inference import backends, int8
 from std_plugin.inference.onnx_export import export_onnx, max_abs_diff, onnx_session
 from std_plugin.inference.onnx_runtime import OnnxWindowNetwork, import_onnxruntime
-from std_plugin.training.atomic_write import atomic_path
-from std_plugin.training.errors import InputError
-from std_plugin.training.path_args import FILE_OR_FOLDER, add_path_argument
+from std_plugin.core.atomic_write import atomic_path
+from std_plugin.core.errors import InputError
+from std_plugin.core.path_args import FILE_OR_FOLDER, add_path_argument
 # The same WxH convention (multiples of 4) as std-profile's --size.
 from std_plugin.evaluation.networks import parse_size
 

@@ -49,10 +49,10 @@ from std_plugin.evaluation.benchmark import report as bench_report
 from std_plugin.evaluation.benchmark.isolated import run_isolated
 from std_plugin.evaluation.compare_runs import compare_arms
 from std_plugin.evaluation.gpu_report import render
-from std_plugin.training.atomic_write import atomic_path
-from std_plugin.training.disk_errors import named_writes
-from std_plugin.training.errors import run_command
-from std_plugin.training.path_args import OPTIONS, OUT_FOLDER, WORKDIR, add_path_argument, parse_checked
+from std_plugin.core.atomic_write import atomic_path
+from std_plugin.core.disk_errors import named_writes
+from std_plugin.core.errors import run_command
+from std_plugin.core.path_args import OPTIONS, OUT_FOLDER, WORKDIR, add_path_argument, parse_checked
 
 PROG = 'gpu_check'
 HEADLINE_ITERS = 300000  # options/std_fastdvd.yml: train.total_iter

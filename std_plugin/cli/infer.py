@@ -34,8 +34,8 @@ from std_plugin.inference.frame_sink import FrameSink, check_writable
 from std_plugin.inference.frame_source import open_frames, sliding_windows
 from std_plugin.inference.onnx_runtime import is_onnx_file
 from std_plugin.inference.tiling import round_up, tiled_sr_image
-from std_plugin.training.errors import InputError, NonFiniteOutput
-from std_plugin.training.path_args import FILE_OR_FOLDER, add_path_argument
+from std_plugin.core.errors import InputError, NonFiniteOutput
+from std_plugin.core.path_args import FILE_OR_FOLDER, add_path_argument
 
 
 def build_parser():

@@ -3,8 +3,8 @@
 import torch
 
 from std_plugin.archs import network_spec
-from std_plugin.training.checkpoints import load_state, logger, read_checkpoint, select_params
-from std_plugin.training.path_args import FILE, add_path_argument
+from std_plugin.core.checkpoints import load_state, logger, read_checkpoint, select_params
+from std_plugin.core.path_args import FILE, add_path_argument
 
 
 def add_network_arguments(parser, onnx=False):

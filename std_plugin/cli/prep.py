@@ -14,7 +14,7 @@ from std_plugin.data.prep import video as video_data
 from std_plugin.data.prep import vimeo90k as vimeo90k_data
 from std_plugin.data.prep.cli import check_args
 from std_plugin.data.prep.degradations import DEGRADATIONS
-from std_plugin.training.path_args import FILE_OR_FOLDER, FOLDER, add_path_argument, parse_checked
+from std_plugin.core.path_args import FILE_OR_FOLDER, FOLDER, add_path_argument, parse_checked
 
 # Outputs are written under staging names and renamed when complete (data/prep/staging.py).
 STAGED = 'partial outputs were removed, existing ones left as they were'

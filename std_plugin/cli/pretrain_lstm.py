@@ -22,7 +22,7 @@ prints the share of the teacher's F^SR energy each map keeps (demo: 91% against
 """
 from std_plugin.cli.arg_types import positive
 from std_plugin.cli.common import add_device, add_option_file, add_output, add_overwrite, command_parser, run_main
-from std_plugin.training.path_args import read_option_file
+from std_plugin.core.path_args import read_option_file
 
 PROG = 'std-pretrain-lstm'
 

@@ -18,7 +18,7 @@ import json
 from std_plugin.cli.common import add_device, command_parser, run_main
 from std_plugin.evaluation import profile as profiling
 from std_plugin.evaluation.networks import parse_size
-from std_plugin.training.errors import InputError
+from std_plugin.core.errors import InputError
 
 PROG = 'std-profile'
 

@@ -20,9 +20,9 @@ from std_plugin.cli.arg_types import positive
 from std_plugin.cli.common import add_device, add_option_file, add_output, command_parser, run_main
 from std_plugin.evaluation.compare_runs import read_options
 from std_plugin.evaluation.teacher_check import check_teacher, render
-from std_plugin.training.disk_errors import named_writes
-from std_plugin.training.errors import InputError
-from std_plugin.training.path_args import WORKDIR, add_path_argument
+from std_plugin.core.disk_errors import named_writes
+from std_plugin.core.errors import InputError
+from std_plugin.core.path_args import WORKDIR, add_path_argument
 
 PROG = 'std-teacher-check'
 

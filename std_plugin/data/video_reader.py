@@ -11,7 +11,7 @@ import os
 
 from mmcv import VideoReader
 
-from std_plugin.training.errors import DatasetPrepError, InputError
+from std_plugin.core.errors import DatasetPrepError, InputError
 
 
 class VideoError(InputError, DatasetPrepError):

@@ -14,7 +14,7 @@ attention.png). Finished steps are reused; --fresh retrains them.
 from std_plugin.cli.common import add_fresh, command_parser, run_main
 from std_plugin.cli.arg_types import positive
 from std_plugin.demo.steps import run
-from std_plugin.training.path_args import OUT_FOLDER, add_path_argument
+from std_plugin.core.path_args import OUT_FOLDER, add_path_argument
 
 PROG = 'std-demo'
 

@@ -6,7 +6,7 @@ import numpy as np
 import torch
 
 from std_plugin.distill.attention_maps import attention_map
-from std_plugin.distill.taps import FeatureTap
+from std_plugin.core.taps import FeatureTap
 
 
 def labelled(img, text, scale=2):

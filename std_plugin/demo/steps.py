@@ -41,7 +41,7 @@ from std_plugin.demo import figures as demo_figures
 from std_plugin.evaluation.clip_metrics import evaluate_methods
 from std_plugin.evaluation.compare_runs import compare_arms
 from std_plugin.evaluation.table_format import render_markdown, write_table
-from std_plugin.training.frame_files import list_clip_folders, list_frames
+from std_plugin.core.frame_files import list_clip_folders, list_frames
 from std_plugin.training.pipeline_runs import ignored_folder, run_pipeline
 from std_plugin.training.pipeline_runs import write_options as write_options_file
 

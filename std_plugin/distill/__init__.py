@@ -1,5 +1,5 @@
-"""What distillation adds around ANY network (STD and PISR): taps on a layer
-by module path, clip <-> sliding windows, attention maps, building the frozen
+"""What distillation adds around ANY network (STD and PISR), on core's taps
+and clip <-> window slicing: attention maps, building the frozen
 teacher (window or clip teacher) and resolving its options, the shared ConvLSTM
 and its adapter, probes of feature shapes before training, diagnostics of
 each term's share of the gradient, PISR's options and decoder initialisation.

@@ -19,11 +19,11 @@ arch type (training.clip_teacher_options.CLIP_TEACHERS), else probed: a network 
 """
 import torch
 
-from std_plugin.distill import basicvsrpp_alignment  # noqa: F401  (BasicVSR++ aligns on CPU too)
+from std_plugin.core.basicsr_patches import basicvsrpp_alignment  # noqa: F401  (BasicVSR++ aligns on CPU too)
 from std_plugin.archs.network_spec import frames_per_output
-from std_plugin.distill.taps import FeatureTap
+from std_plugin.core.taps import FeatureTap
 from std_plugin.training.clip_teacher_options import MIN_LR_SIZE, is_clip_network
-from std_plugin.training.errors import InputError, OptionError
+from std_plugin.core.errors import InputError, OptionError
 from std_plugin.training.option_schema import TEACHER_KINDS, check_choice
 from std_plugin.training.precision import autocast
 

@@ -1,10 +1,10 @@
 """PISR's student starts from its teacher's decoder: the modules named in the
-option file (`distill.init_modules`, module paths as in std_plugin.distill.taps) are
+option file (`distill.init_modules`, module paths as in std_plugin.core.taps) are
 copied, weights and buffers (BatchNorm statistics too), from the decoder to
 the student, which has exactly the decoder's architecture."""
-from std_plugin.distill.taps import LayerPathError, resolve_module
-from std_plugin.training.distributed import unwrap
-from std_plugin.training.errors import OptionError
+from std_plugin.core.taps import LayerPathError, resolve_module
+from std_plugin.core.ddp import unwrap
+from std_plugin.core.errors import OptionError
 
 
 def named_module(net, path, key, what):

@@ -14,6 +14,7 @@ adapter='principal' (when the student's F^SR is narrower than the teacher's)
 also stores a fixed adapter made of the leading principal directions of the
 teacher's F^SR channels instead of the model's random orthonormal map.
 """
+import functools
 import os.path as osp
 
 import torch
@@ -25,17 +26,16 @@ import std_plugin  # noqa: F401  (registers the plugin)
 from basicsr.archs import build_network
 from basicsr.data import build_dataset
 from std_plugin.distill.feature_energy import channel_moment, energy_kept, principal_map
-from std_plugin.distill.taps import FeatureTap
+from std_plugin.core.taps import FeatureTap
 from std_plugin.distill.teacher import build_teacher
-from std_plugin.distill.windows import clip_to_windows, windows_to_clip
-from std_plugin.losses.temporal_memory_loss import TemporalMemoryLoss
+from std_plugin.core.windows import clip_to_windows, windows_to_clip
 from std_plugin.archs.network_spec import frame_count
 from std_plugin.distill.probes import probe
-from std_plugin.distill.temporal_memory import build_adapter, build_temporal_memory
+from std_plugin.distill.temporal_memory import build_adapter, build_temporal_memory, check_normalize, input_scale
 from std_plugin.training.option_checks import NON_ARCH_KEYS
-from std_plugin.training.atomic_write import atomic_path
-from std_plugin.training.disk_errors import named_writes
-from std_plugin.training.errors import InputError
+from std_plugin.core.atomic_write import atomic_path
+from std_plugin.core.disk_errors import named_writes
+from std_plugin.core.errors import InputError
 
 ADAPTERS = ('model', 'principal')
 
@@ -74,7 +74,9 @@ def teacher_sequences(opt, device):
 def td_scale(opt):
     """The input scaling of the file's L_TD: seq -> seq / scale(seq)."""
     td_opt = (opt.get('train') or {}).get('td_opt') or {}
-    return TemporalMemoryLoss(normalize=td_opt.get('normalize', 'teacher')).scale
+    normalize = td_opt.get('normalize', 'teacher')
+    check_normalize(normalize)
+    return functools.partial(input_scale, normalize=normalize)
 
 
 def student_width(opt, device):

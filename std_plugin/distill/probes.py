@@ -3,8 +3,8 @@ tapped feature have, so that the scale and the F^SR sizes are checked, and
 the adapter and regressors sized, before any training step."""
 import torch
 
-from std_plugin.distill.taps import FeatureTap
-from std_plugin.training.errors import OptionError
+from std_plugin.core.taps import FeatureTap
+from std_plugin.core.errors import OptionError
 
 
 def probe(net, path, window, device, size=16):

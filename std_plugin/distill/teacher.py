@@ -4,9 +4,9 @@ with no trainable parameter, and the teacher needs no gradient sync)."""
 import os
 
 from basicsr.archs import build_network
-from std_plugin.training.checkpoints import load_weights, teacher_checkpoint
-from std_plugin.training.errors import CheckpointError
-from std_plugin.training.released_checkpoints import where_to_get
+from std_plugin.core.checkpoints import load_weights, teacher_checkpoint
+from std_plugin.core.errors import CheckpointError
+from std_plugin.core.released_checkpoints import where_to_get
 
 
 def build_teacher(opt, device):

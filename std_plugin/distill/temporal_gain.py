@@ -21,7 +21,7 @@ import torch
 from basicsr.data import build_dataset
 from basicsr.metrics import calculate_metric
 from basicsr.utils import tensor2img
-from std_plugin.training.errors import InputError, OptionError
+from std_plugin.core.errors import InputError, OptionError
 
 WARN_BELOW_DB = 0.3  # the gain under which std-compare and train.py say TD has little to transfer
 DEFAULT_PSNR = {'type': 'calculate_psnr', 'crop_border': 0, 'test_y_channel': True}

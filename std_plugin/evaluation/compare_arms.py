@@ -16,8 +16,8 @@ and loads the same initial student weights.
 import copy
 import os.path as osp
 
-from std_plugin.training.errors import OptionError
-from std_plugin.training.released_checkpoints import where_to_get
+from std_plugin.core.errors import OptionError
+from std_plugin.core.released_checkpoints import where_to_get
 
 ARMS = ('baseline', 'std', 'sd', 'td', 'pisr')
 TEACHER_KEYS = ('network_t', 'network_lstm', 'distill')

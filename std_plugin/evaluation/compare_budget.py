@@ -3,7 +3,7 @@ same number of iterations, validates at the same iterations and saves its
 checkpoint at the end."""
 import copy
 
-from std_plugin.training.errors import OptionError
+from std_plugin.core.errors import OptionError
 
 
 def val_phases(opt):

@@ -19,7 +19,7 @@ import os.path as osp
 
 import yaml
 
-from std_plugin.training.atomic_write import atomic_path
+from std_plugin.core.atomic_write import atomic_path
 
 FULL_LIMIT = 64 << 20  # files up to this size are hashed whole
 EDGE = 1 << 20  # bytes hashed at each end of a larger file

@@ -15,7 +15,7 @@ import os.path as osp
 import yaml
 
 from std_plugin.training.pisr_options import STUDENT_MODEL, arch_arguments
-from std_plugin.training.errors import InputError, OptionError
+from std_plugin.core.errors import InputError, OptionError
 
 ARM = 'pisr'
 KEYS = ('model_type', 'network_t', 'network_vid', 'distill')

@@ -8,7 +8,7 @@ summary over seeds (n, mean, SE, CI, p) is compare_stats'.
 
 A clip's value is the one BasicSR logs for it (the mean over its frames),
 read from the `clips` of each run's validation history."""
-from std_plugin.training.errors import StdError
+from std_plugin.core.errors import StdError
 
 POOLED = 'pooled endpoint'
 

@@ -21,8 +21,8 @@ from std_plugin.evaluation.compare_plot import plot_curves
 from std_plugin.evaluation.compare_stats import compare
 from std_plugin.evaluation.compare_table import metric_label, render_csv, render_markdown
 from std_plugin.evaluation.teacher_check import before_training
-from std_plugin.training.disk_errors import named_writes
-from std_plugin.training.errors import InputError
+from std_plugin.core.disk_errors import named_writes
+from std_plugin.core.errors import InputError
 from std_plugin.training.pipeline_runs import ignored_folder, run_pipeline, save_initial_weights, write_options
 from std_plugin.training.run_lock import exclusive_run
 from std_plugin.training.val_history import FILE_NAME, read_history

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from scipy import stats
 
 from std_plugin.evaluation.compare_pooled import POOLED, pooled_heading, pooled_reference, pooled_values
-from std_plugin.training.errors import StdError
+from std_plugin.core.errors import StdError
 
 BASELINE = 'baseline'
 STD = 'std'

@@ -18,8 +18,8 @@ import os.path as osp
 import re
 from dataclasses import dataclass
 
-from std_plugin.training.errors import InputError
-from std_plugin.training.frame_files import list_frames
+from std_plugin.core.errors import InputError
+from std_plugin.core.frame_files import list_frames
 SR_EXT = '.png'  # VideoBaseModel always saves PNG
 VIMEO_KEY = re.compile(r'[^/\s]+/[^/\s]+')
 VIMEO_GT_FRAME = 'im4'  # VideoTestVimeo90KDataset scores the centre frame only

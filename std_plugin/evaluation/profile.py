@@ -16,7 +16,7 @@ import torch
 from tqdm import tqdm
 
 import std_plugin  # noqa: F401  (registers the students; aliases torchvision for basicsr)
-from std_plugin.evaluation.benchmark.timing import time_calls
+from std_plugin.core.timing import time_calls
 from std_plugin.evaluation.flops import count_macs
 from std_plugin.evaluation.networks import (CLIP_FRAMES, NETWORKS, SCALE, Network, build, min_side,  # noqa: F401
                                             outputs_per_forward)

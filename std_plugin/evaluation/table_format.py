@@ -8,7 +8,7 @@ import os.path as osp
 import re
 
 from std_plugin.evaluation.clip_metrics import AVERAGE, METRICS
-from std_plugin.training.disk_errors import named_writes
+from std_plugin.core.disk_errors import named_writes
 
 DIGITS = {'PSNR': 2, 'SSIM': 4}  # the papers' precision; the CSV keeps 6
 

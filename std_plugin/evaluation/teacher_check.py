@@ -20,10 +20,10 @@ from std_plugin.archs.network_spec import frame_count
 from std_plugin.distill import clip_teacher
 from std_plugin.distill.feature_energy import channel_moment, energy_kept, principal_map
 from std_plugin.distill.probes import probe
-from std_plugin.distill.taps import FeatureTap
+from std_plugin.core.taps import FeatureTap
 from std_plugin.distill.teacher import build_teacher
 from std_plugin.distill.temporal_gain import START_FRAMES, mean, overall_gain, temporal_gains, warning_line
-from std_plugin.training.errors import OptionError
+from std_plugin.core.errors import OptionError
 from std_plugin.training.option_checks import NON_ARCH_KEYS
 
 RANDOM_ADAPTERS = 8  # draws averaged for the random adapter's share

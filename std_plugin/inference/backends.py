@@ -19,12 +19,12 @@ from pathlib import Path
 
 import torch
 
-from std_plugin.evaluation.benchmark.timing import time_calls
+from std_plugin.core.timing import time_calls
 from std_plugin.inference import calibration, int8
-from std_plugin.training.atomic_write import atomic_path
+from std_plugin.core.atomic_write import atomic_path
 from std_plugin.inference.onnx_export import export_onnx
 from std_plugin.inference.onnx_runtime import OnnxWindowNetwork, import_onnxruntime, is_onnx_file, model_precision
-from std_plugin.training.errors import InputError
+from std_plugin.core.errors import InputError
 
 BACKENDS = ('auto', 'torch', 'onnxruntime')
 PRECISIONS = ('fp32', 'bf16', 'int8')

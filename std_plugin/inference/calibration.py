@@ -12,7 +12,7 @@ from std_plugin.data.prep import demo
 from std_plugin.data.prep.degradations import degrade
 from std_plugin.data.prep.frames import fit_frame
 from std_plugin.data.prep.video_source import source_frames
-from std_plugin.distill.windows import window_indices
+from std_plugin.core.windows import window_indices
 from std_plugin.inference.frame_source import open_frames
 from std_plugin.inference.tiling import lr_tile
 

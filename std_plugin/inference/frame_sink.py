@@ -9,8 +9,8 @@ from contextlib import contextmanager
 
 import cv2
 
-from std_plugin.training.disk_errors import disk_cause, is_disk_error, named_writes, probe_write
-from std_plugin.training.errors import InputError
+from std_plugin.core.disk_errors import disk_cause, is_disk_error, named_writes, probe_write
+from std_plugin.core.errors import InputError
 
 
 def check_writable(out_dir, video, overwrite):

@@ -6,9 +6,9 @@ import os
 import cv2
 
 from std_plugin.data.video_reader import Video, VideoError
-from std_plugin.distill.windows import window_indices
-from std_plugin.training.errors import InputError
-from std_plugin.training.frame_files import IMAGE_EXTENSIONS, list_frames
+from std_plugin.core.windows import window_indices
+from std_plugin.core.errors import InputError
+from std_plugin.core.frame_files import IMAGE_EXTENSIONS, list_frames
 
 
 class FolderFrames:

@@ -7,7 +7,7 @@ asks for it through `import_onnxruntime`, which names the extra to install."""
 import numpy as np
 import torch
 
-from std_plugin.training.errors import InputError
+from std_plugin.core.errors import InputError
 
 DEPLOY_EXTRA = 'pip install -e ".[deploy]"'
 # Ops that only an integer-quantised graph holds (QDQ or QOperator format).

@@ -37,7 +37,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from std_plugin.training.errors import NonFiniteOutput
+from std_plugin.core.errors import NonFiniteOutput
 
 
 def round_up(value, multiple):

@@ -4,7 +4,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from basicsr.utils.registry import LOSS_REGISTRY
-from std_plugin.training.errors import OptionError
+from std_plugin.core.errors import OptionError
 from std_plugin.training.option_schema import DISTANCES as DISTANCE_NAMES, check_choice
 
 DISTANCES = {'l1': F.l1_loss, 'l2': F.mse_loss}

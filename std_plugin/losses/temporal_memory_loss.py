@@ -23,9 +23,9 @@ import torch.distributed as dist
 from torch import nn
 
 from basicsr.utils.registry import LOSS_REGISTRY
-from std_plugin.training.distributed import unwrap
+from std_plugin.distill.temporal_memory import check_normalize, input_scale
+from std_plugin.core.ddp import unwrap
 from std_plugin.losses.spatial_attention_loss import check_distance
-from std_plugin.training.option_schema import TD_NORMALIZATIONS, check_choice
 
 
 def is_frozen(lstm):
@@ -64,20 +64,15 @@ class TemporalMemoryLoss(nn.Module):
 
     def __init__(self, loss_weight=1.0, distance='l2', normalize='teacher', freeze_threshold=1e-8):
         super().__init__()
-        check_choice('TemporalMemoryLoss normalize', normalize, TD_NORMALIZATIONS)
+        check_normalize(normalize)
         self.loss_weight = loss_weight
         self.distance = check_distance(distance)
         self.normalize = normalize
         self.freeze_threshold = freeze_threshold
 
     def scale(self, feats_t):
-        """What both sequences are divided by: per clip, the RMS of its teacher
-        features, (B, 1, 1, 1, 1), a constant (no gradient). Per clip, not per
-        batch, so a distributed run (each rank its own clips) computes what a
-        single process with the same global batch computes."""
-        if self.normalize != 'teacher':
-            return 1.0
-        return feats_t.detach().float().pow(2).mean(dim=(1, 2, 3, 4), keepdim=True).sqrt().clamp_min(1e-12)
+        """What both sequences are divided by (temporal_memory.input_scale)."""
+        return input_scale(feats_t, self.normalize)
 
     def forward(self, lstm, feats_s, feats_t):
         """feats_*: (B, N, C, H, W) in frame order, C equal to lstm's input width."""

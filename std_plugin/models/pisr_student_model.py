@@ -25,12 +25,12 @@ from basicsr.utils.registry import MODEL_REGISTRY
 from std_plugin.distill.decoder_init import decoder_of, initialise_from_decoder, named_module
 from std_plugin.distill.distill_diagnostics import gradient_shares
 from std_plugin.distill.probes import probe
-from std_plugin.distill.taps import FeatureTap
+from std_plugin.core.taps import FeatureTap
 from std_plugin.distill.teacher import build_teacher
-from std_plugin.distill.windows import clip_to_windows
+from std_plugin.core.windows import clip_to_windows
 from std_plugin.models.std_model import STDModel
-from std_plugin.training.checkpoints import load_weights
-from std_plugin.training.distributed import unwrap
+from std_plugin.core.checkpoints import load_weights
+from std_plugin.core.ddp import unwrap
 from std_plugin.training.precision import autocast, check_precision
 
 VID_KEY = 'distill.vid_layers'

@@ -16,10 +16,10 @@ import torch
 from basicsr.losses import build_loss
 from basicsr.utils.registry import MODEL_REGISTRY
 from std_plugin.training.pisr_options import HR_WINDOW_DATASET
-from std_plugin.distill.taps import FeatureTap
-from std_plugin.distill.windows import clip_to_windows
+from std_plugin.core.taps import FeatureTap
+from std_plugin.core.windows import clip_to_windows
 from std_plugin.models.robust_video_base_model import RobustVideoBaseModel
-from std_plugin.training.errors import OptionError
+from std_plugin.core.errors import OptionError
 from std_plugin.training.precision import autocast
 
 

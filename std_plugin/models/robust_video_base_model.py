@@ -29,9 +29,9 @@ from basicsr.utils import get_root_logger
 from basicsr.utils.dist_util import master_only
 from std_plugin.archs.network_spec import frame_count
 from std_plugin.training.atomic_save import staged
-from std_plugin.training.checkpoints import load_weights
-from std_plugin.training.distributed import broadcast_from_rank0, unwrap
-from std_plugin.training.errors import NonFiniteLoss
+from std_plugin.core.checkpoints import load_weights
+from std_plugin.core.ddp import broadcast_from_rank0, unwrap
+from std_plugin.core.errors import NonFiniteLoss
 from std_plugin.training.precision import attach_grad_scaler, check_precision, cpu_bf16_warning
 from std_plugin.training.resume import last_checkpoint_note
 from std_plugin.training.sample_seeds import add_rng_states

@@ -19,16 +19,16 @@ from std_plugin.archs.network_spec import frame_count
 from std_plugin.distill import clip_teacher
 from std_plugin.distill.distill_diagnostics import frame_shares, gradient_shares, input_sensitivity
 from std_plugin.distill.probes import check_probes, probe
-from std_plugin.distill.taps import FeatureTap
+from std_plugin.core.taps import FeatureTap
 from std_plugin.distill.teacher import build_teacher
 from std_plugin.distill.temporal_gain import start_check
 from std_plugin.distill.temporal_memory import build_adapter, build_temporal_memory
-from std_plugin.distill.windows import clip_to_windows, windows_to_clip
+from std_plugin.core.windows import clip_to_windows, windows_to_clip
 from std_plugin.losses.temporal_memory_loss import drop_gradients, freeze, is_frozen
 from std_plugin.models.robust_video_base_model import RobustVideoBaseModel
-from std_plugin.training.checkpoints import load_state, read_checkpoint, select_params
-from std_plugin.training.distributed import unwrap
-from std_plugin.training.errors import OptionError
+from std_plugin.core.checkpoints import load_state, read_checkpoint, select_params
+from std_plugin.core.ddp import unwrap
+from std_plugin.core.errors import OptionError
 from std_plugin.training.precision import autocast, check_precision
 
 

@@ -1,8 +1,6 @@
-"""Running long jobs on BasicSR, and what every layer uses to do it safely: the
-one error module (every user-facing error, one line, exit 2), compat and
-plugin registration, option checks, the train/test entry pipelines and their
-subprocess runs, checkpoint reading, atomic writes and saves, which files of a
-folder are frames (frame_files), resume, per-sample seeds, preemption,
-distributed launch, precision, the validation history.
-A new module goes here when it is about running or saving a job whatever
-the method; what distillation adds goes in distill/."""
+"""Running long jobs on BasicSR: option checks and the typed option schema,
+the train/test entry pipelines and their subprocess runs, saving checkpoints
+atomically, resume, per-sample seeds, preemption, precision, the run lock,
+the validation history. A new module goes here when it is about running or
+saving a job whatever the method; what any layer could use goes in core/,
+what distillation adds in distill/."""

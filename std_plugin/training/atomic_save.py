@@ -18,9 +18,9 @@ from contextlib import contextmanager
 
 import torch
 
-from std_plugin.training.atomic_write import commit
-from std_plugin.training.disk_errors import disk_cause, is_disk_error, probe_write
-from std_plugin.training.errors import CheckpointError
+from std_plugin.core.atomic_write import commit
+from std_plugin.core.disk_errors import disk_cause, is_disk_error, probe_write
+from std_plugin.core.errors import CheckpointError
 from std_plugin.training.resume import last_checkpoint_note
 
 STAGING = '.saving'

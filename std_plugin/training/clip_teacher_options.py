@@ -2,7 +2,7 @@
 super-resolves whole clips, such as BasicSR's BasicVSR, IconVSR and
 BasicVSRPlusPlus; std_plugin.distill.clip_teacher runs them), done before
 anything is built: its scale and the smallest training patch it accepts."""
-from std_plugin.training.errors import OptionError
+from std_plugin.core.errors import OptionError
 
 # arch type -> default F^SR layer: the last HR feature map before the output
 # conv, chosen as for EDVR. Each runs `lrelu(conv_hr(x))` with an in-place

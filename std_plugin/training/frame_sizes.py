@@ -11,8 +11,8 @@ import cv2
 import lmdb
 import numpy as np
 
-from std_plugin.training.errors import DataError
-from std_plugin.training.frame_files import list_clip_folders, list_frames
+from std_plugin.core.errors import DataError
+from std_plugin.core.frame_files import list_clip_folders, list_frames
 
 SHAPE = re.compile(r'\((\d+),\s*(\d+),\s*\d+\)')
 

@@ -9,7 +9,7 @@ other check (it has im4 of every clip) and the first DataLoader worker dies on
 a missing key minutes into the run."""
 import os.path as osp
 
-from std_plugin.training.errors import DataError
+from std_plugin.core.errors import DataError
 
 VIMEO_FRAMES = tuple(range(1, 8))
 REDS_FRAMES = 100  # REDSRecurrentDataset picks windows anywhere in 0..99

@@ -9,8 +9,8 @@ is said so."""
 import re
 import sys
 
-from std_plugin.training.errors import DataError
-from std_plugin.training.text_files import read_text
+from std_plugin.core.errors import DataError
+from std_plugin.core.text_files import read_text
 
 SHAPE = re.compile(r'^\((\d+),\s*(\d+),\s*(\d+)\)$')
 

@@ -14,15 +14,15 @@ import yaml
 from basicsr.utils.options import ordered_yaml
 from basicsr.utils.registry import ARCH_REGISTRY, DATASET_REGISTRY, LOSS_REGISTRY, MODEL_REGISTRY
 from std_plugin.training.clip_teacher_options import check_clip_teacher_options
-from std_plugin.training.errors import DataError, OptionError
+from std_plugin.core.errors import DataError, OptionError
 from std_plugin.training.frame_sizes import first_frame, read_frame, same_scene
 from std_plugin.training.lmdb_frames import check_gt_frames
 from std_plugin.training.meta_info_check import check_stated_shape, read_clip_lines, warn_duplicates
 from std_plugin.training.option_schema import check_schema
-from std_plugin.training.path_args import FILE, FOLDER, LMDB, OUT_FOLDER, check_input, check_output
-from std_plugin.training.checkpoints import teacher_checkpoint
-from std_plugin.training.frame_files import list_frames
-from std_plugin.training.released_checkpoints import where_to_get
+from std_plugin.core.path_args import FILE, FOLDER, LMDB, OUT_FOLDER, check_input, check_output
+from std_plugin.core.checkpoints import teacher_checkpoint
+from std_plugin.core.frame_files import list_frames
+from std_plugin.core.released_checkpoints import where_to_get
 
 # Datasets that give one GT frame per sample: STD needs all N frames of a clip.
 SINGLE_FRAME_DATASETS = ('Vimeo90KDataset', 'REDSDataset')

@@ -10,7 +10,7 @@ import training/, so training/ must not import them)."""
 import difflib
 from dataclasses import dataclass
 
-from std_plugin.training.errors import OptionError
+from std_plugin.core.errors import OptionError
 from std_plugin.training.precision import DTYPES
 
 PRECISIONS = tuple(DTYPES)  # ~ (fp32), bf16, fp16

@@ -7,15 +7,15 @@ import sys
 
 import torch
 
-import std_plugin  # noqa: F401  (registers the plugin; applies compat)
+import std_plugin  # noqa: F401  (registers the plugin; applies import_compat)
 from std_plugin.training.pisr_options import check_pisr_options
 from std_plugin.training.teacher_options import resolve_teacher_options
-from std_plugin.training import distributed
+from std_plugin.core.basicsr_patches import distributed_launch
 from std_plugin.training import preemption
 from std_plugin.training import resume
-from std_plugin.training import safe_io
-from std_plugin.training.disk_errors import disk_cause, is_disk_error
-from std_plugin.training.errors import OptionError, StdError, install_faulthandler, one_line
+from std_plugin.core.basicsr_patches import safe_io
+from std_plugin.core.disk_errors import disk_cause, is_disk_error
+from std_plugin.core.errors import OptionError, StdError, install_faulthandler, one_line
 from std_plugin.training.option_checks import check_option_file, check_options
 from std_plugin.training.run_lock import experiment_lock_path, holder_pid, try_lock
 
@@ -63,7 +63,7 @@ def run(pipeline_module, pipeline_name, root_path, training=False, prog='std_plu
     # flushing them to zero changes nothing a network can learn. No effect on CUDA.
     torch.set_flush_denormal(True)
     install_faulthandler()
-    distributed.install()
+    distributed_launch.install()
     resume.install()
     safe_io.install()
     if training:

@@ -6,7 +6,7 @@ student stage its VID loss and regressor."""
 import inspect
 
 from basicsr.utils.registry import ARCH_REGISTRY
-from std_plugin.training.errors import OptionError
+from std_plugin.core.errors import OptionError
 from std_plugin.training.option_checks import NON_ARCH_KEYS, check_type
 
 TEACHER_MODEL, STUDENT_MODEL, TEACHER_ARCH = 'PISRTeacherModel', 'PISRStudentModel', 'PISRTeacher'

@@ -7,7 +7,7 @@ maps and ConvLSTM cells are compared in fp32 whatever the autocast.
 import torch
 import torchvision  # noqa: F401  (loads the torchvision:: operators patched below)
 
-from std_plugin.training.errors import OptionError
+from std_plugin.core.errors import OptionError
 
 DTYPES = {'bf16': torch.bfloat16, 'fp16': torch.float16, None: None}
 

@@ -19,9 +19,9 @@ import sys
 
 from basicsr.data.data_sampler import EnlargedSampler
 from basicsr.utils import check_resume, scandir
-from std_plugin.training.checkpoints import read_checkpoint
+from std_plugin.core.checkpoints import read_checkpoint
 from std_plugin.training.clip_order import seeded_order
-from std_plugin.training.errors import CheckpointError, one_line
+from std_plugin.core.errors import CheckpointError, one_line
 from std_plugin.training.sample_seeds import RNG_KEY, SAMPLE_SEED, sample_keys, seed_samples, set_rng_states
 
 RESUME_ITER = '_resume_iter'  # set in the train dataset's options for ResumableSampler

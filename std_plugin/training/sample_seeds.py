@@ -22,7 +22,7 @@ from contextlib import contextmanager
 import numpy as np
 import torch
 
-from std_plugin.training.checkpoints import read_checkpoint
+from std_plugin.core.checkpoints import read_checkpoint
 
 RNG_KEY = 'rng'  # in the training state
 SAMPLE_SEED = '_sample_seed'  # set in the train dataset's options (manual_seed)

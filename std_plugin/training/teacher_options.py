@@ -7,7 +7,7 @@ import os.path as osp
 import yaml
 
 from basicsr.utils.options import ordered_yaml
-from std_plugin.training.errors import OptionError
+from std_plugin.core.errors import OptionError
 
 PATH_KEYS = {'pretrain_network_t': 'pretrain_network_g', 'param_key_t': 'param_key_g',
              'strict_load_t': 'strict_load_g'}

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from std_plugin.data.prep.degradations import BD_SCALES
 from std_plugin.data.prep.verify import verify_outputs
-from std_plugin.training.errors import DatasetPrepError
+from std_plugin.core.errors import DatasetPrepError
 
 
 def check_args(args):

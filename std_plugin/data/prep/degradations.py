@@ -24,7 +24,7 @@ from basicsr.data.data_util import duf_downsample
 from basicsr.data.transforms import mod_crop
 from basicsr.utils.matlab_functions import imresize
 
-from std_plugin.training.errors import DatasetPrepError
+from std_plugin.core.errors import DatasetPrepError
 
 BD_SCALES = (2, 3, 4)  # the scales duf_downsample supports
 _DUF_KERNEL = 13

@@ -34,7 +34,7 @@ from std_plugin.data.prep.layout import OutputNames
 from std_plugin.data.prep.parallel import default_workers
 from std_plugin.data.prep.video import prepare_video
 from std_plugin.data.prep.video_source import SEPTUPLET
-from std_plugin.training.errors import DatasetPrepError
+from std_plugin.core.errors import DatasetPrepError
 
 TRAIN_VIDEO, TEST_VIDEO = 'bigbuckbunny.mp4', 'carphone_pristine.mp4'
 SEPTUPLETS, STEP, GT_SIZE = 32, 4, 256

@@ -11,7 +11,7 @@ import numpy as np
 
 from std_plugin.data.prep.degradations import degrade
 from std_plugin.data.prep.frames import check_divisible, encode_png, fit_frame, read_image, shape_of
-from std_plugin.training.errors import DatasetPrepError
+from std_plugin.core.errors import DatasetPrepError
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from std_plugin.training.errors import DatasetPrepError
-from std_plugin.training.frame_files import IMAGE_EXTENSIONS, list_clip_folders, list_frames
+from std_plugin.core.errors import DatasetPrepError
+from std_plugin.core.frame_files import IMAGE_EXTENSIONS, list_clip_folders, list_frames
 
 _JPEG = ('.jpg', '.jpeg')
 _JPEG_END = b'\xff\xd9'

@@ -6,7 +6,7 @@ VideoTestVimeo90KDataset): one line per clip, 'clip num_frames (h,w,c)', e.g.
 LMDB meta_info.txt (written by LmdbMaker): one line per image,
 'key.png (h,w,c) compress_level'.
 """
-from std_plugin.training.errors import DatasetPrepError
+from std_plugin.core.errors import DatasetPrepError
 
 
 def vimeo_keys(clip, num_frames=7):

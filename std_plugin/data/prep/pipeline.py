@@ -14,7 +14,7 @@ from tqdm import tqdm
 
 from std_plugin.data.prep.frame_task import process_frame
 from std_plugin.data.prep.parallel import ordered_map
-from std_plugin.training.errors import DatasetPrepError
+from std_plugin.core.errors import DatasetPrepError
 
 
 @dataclass

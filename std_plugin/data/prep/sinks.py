@@ -9,7 +9,7 @@ from pathlib import Path
 
 from std_plugin.data.prep.lmdb_writer import StreamingLmdbMaker, estimate_map_size
 from std_plugin.data.prep.meta_info import meta_info_line
-from std_plugin.training.disk_errors import named_writes
+from std_plugin.core.disk_errors import named_writes
 
 
 def gt_of(result):

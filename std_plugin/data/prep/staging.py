@@ -1,14 +1,14 @@
 """All-or-nothing outputs of a whole prep run.
 
 Every output (LR folder, LMDB, meta_info file) is written to its hidden
-staging sibling (training/atomic_write.py) and renamed into place only once
+staging sibling (core/atomic_write.py) and renamed into place only once
 the whole run has succeeded, so an interrupted or failed run never leaves a
 half-written LMDB that looks complete, and never touches what was there before.
 """
 from pathlib import Path
 
-from std_plugin.training.atomic_write import commit, remove, staging_path
-from std_plugin.training.errors import DatasetPrepError
+from std_plugin.core.atomic_write import commit, remove, staging_path
+from std_plugin.core.errors import DatasetPrepError
 
 
 class StagedOutputs:

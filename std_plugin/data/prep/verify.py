@@ -8,8 +8,8 @@ from tqdm import tqdm
 
 from std_plugin.data.prep.frames import shape_of
 from std_plugin.data.prep.meta_info import expected_images, parse_lmdb_meta_line
-from std_plugin.training.errors import DatasetPrepError
-from std_plugin.training.lmdb_integrity import check_lmdb
+from std_plugin.core.errors import DatasetPrepError
+from std_plugin.core.lmdb_integrity import check_lmdb
 
 
 def _decode(lmdb_path, txn, key):

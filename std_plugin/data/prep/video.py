@@ -19,7 +19,7 @@ from std_plugin.data.prep.frame_task import FrameSpec
 from std_plugin.data.prep.layout import OutputNames, dataset_option, format_options, write_dataset
 from std_plugin.data.prep.meta_info import vimeo_keys
 from std_plugin.data.prep.video_source import SEPTUPLET, clip_jobs, frame_count, septuplet_count, septuplet_jobs
-from std_plugin.training.errors import DatasetPrepError
+from std_plugin.core.errors import DatasetPrepError
 
 
 @dataclasses.dataclass

@@ -7,7 +7,7 @@ from std_plugin.data.prep.frame_task import FrameJob
 from std_plugin.data.prep.frames import list_images
 from std_plugin.data.prep.meta_info import numbered_key, vimeo_keys
 from std_plugin.data.video_reader import TruncatedVideo, Video
-from std_plugin.training.errors import DatasetPrepError
+from std_plugin.core.errors import DatasetPrepError
 
 SEPTUPLET = 7
 MAX_SEPTUPLETS = 9999  # the 4-digit sequence number of a Vimeo key '00001/0001'

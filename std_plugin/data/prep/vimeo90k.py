@@ -15,7 +15,7 @@ from std_plugin.data.prep.cli import print_done, require_input, verify_command
 from std_plugin.data.prep.frame_task import FrameJob, FrameSpec
 from std_plugin.data.prep.layout import OutputNames, dataset_option, format_options, write_dataset
 from std_plugin.data.prep.meta_info import vimeo_keys
-from std_plugin.training.errors import DatasetPrepError
+from std_plugin.core.errors import DatasetPrepError
 
 LIST_FILES = {'train': 'sep_trainlist.txt', 'test': 'sep_testlist.txt'}
 FRAMES = 7

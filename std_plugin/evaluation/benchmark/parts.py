@@ -6,9 +6,9 @@ import itertools
 import torch
 
 import std_plugin  # noqa: F401  (registers the plugin before basicsr is used)
-from std_plugin.distill.windows import clip_to_windows
+from std_plugin.core.windows import clip_to_windows
 from std_plugin.evaluation import networks
-from std_plugin.evaluation.benchmark.timing import time_calls
+from std_plugin.core.timing import time_calls
 
 
 def train_iteration(cfg, distill):

@@ -6,7 +6,7 @@ a traceback."""
 import faulthandler
 import sys
 
-from std_plugin.training.disk_errors import disk_error_line, is_disk_error
+from std_plugin.core.disk_errors import disk_error_line, is_disk_error
 
 
 class StdError(ValueError):

@@ -6,8 +6,8 @@ import pickle
 
 import torch
 
-from std_plugin.training.distributed import unwrap
-from std_plugin.training.errors import CheckpointError, OptionError
+from std_plugin.core.ddp import unwrap
+from std_plugin.core.errors import CheckpointError, OptionError
 
 
 # torch.save writes a zip archive ('PK'); its legacy format starts with a pickle

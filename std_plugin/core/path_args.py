@@ -13,10 +13,10 @@ import os
 
 import yaml
 
-from std_plugin.training.disk_errors import is_within
-from std_plugin.training.errors import PathError
-from std_plugin.training.lmdb_integrity import check_lmdb
-from std_plugin.training.text_files import read_text
+from std_plugin.core.disk_errors import is_within
+from std_plugin.core.errors import PathError
+from std_plugin.core.lmdb_integrity import check_lmdb
+from std_plugin.core.text_files import read_text
 
 # Input kinds: what a command reads. `workdir` is a folder the command reads and
 # writes under (std-compare's --root): never an output, never an input to protect.

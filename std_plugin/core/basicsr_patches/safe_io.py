@@ -10,7 +10,7 @@ import cv2
 from basicsr.data import data_util
 from basicsr.utils import img_util
 from basicsr.utils.file_client import FileClient, HardDiskBackend, LmdbBackend
-from std_plugin.training.errors import DataError
+from std_plugin.core.errors import DataError
 
 
 class SourcedBytes(bytes):

@@ -7,7 +7,7 @@ import os
 
 import lmdb
 
-from std_plugin.training.errors import DataError
+from std_plugin.core.errors import DataError
 
 
 def check_lmdb(path, what):

@@ -11,8 +11,8 @@ import difflib
 
 import torch
 
-from std_plugin.training.distributed import unwrap
-from std_plugin.training.errors import OptionError
+from std_plugin.core.ddp import unwrap
+from std_plugin.core.errors import OptionError
 
 
 class LayerPathError(OptionError, KeyError):

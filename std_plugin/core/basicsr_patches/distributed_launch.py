@@ -10,9 +10,8 @@ import re
 
 import torch
 import torch.distributed as dist
-from torch import nn
 
-from std_plugin.training.errors import OptionError
+from std_plugin.core.errors import OptionError
 
 
 def init_dist(launcher, backend=None, **kwargs):
@@ -40,17 +39,3 @@ def install():
     import basicsr.utils.options
     basicsr.utils.options.init_dist = init_dist
     sys.argv = normalize_argv(sys.argv)
-
-
-def broadcast_from_rank0(net):
-    """Rank 0's parameters and buffers on every rank, as DDP does when it wraps."""
-    for tensor in list(net.parameters()) + list(net.buffers()):
-        torch.distributed.broadcast(tensor.data, src=0)
-    return net
-
-
-def unwrap(net):
-    """The bare network under DataParallel / DistributedDataParallel wrappers."""
-    while isinstance(net, (nn.DataParallel, nn.parallel.DistributedDataParallel)):
-        net = net.module
-    return net

@@ -1,8 +1,7 @@
 """Patches BasicSR 1.4.2 needs on current torch/torchvision.
 
-Only what is needed to *import* basicsr lives here; runtime fixes (CPU
-validation, resume redirects, distributed launch) live next to the code that
-needs them, in the subclass that fixes them.
+Only what is needed to *import* basicsr lives here; the fixes applied at run
+time are its neighbours in basicsr_patches/.
 """
 import importlib
 import sys
