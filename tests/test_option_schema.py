@@ -43,7 +43,7 @@ def test_std_train_autocast_fp8_is_one_line_exit_2_before_any_dataset(tmp_path):
         autocast='fp8'))], cwd=tmp_path, check=False)
     assert proc.returncode == 2 and 'Traceback' not in proc.stdout
     last = proc.stdout.strip().splitlines()[-1]
-    assert last == "std_plugin: error: train.autocast: 'fp8' is not one of bf16, fp16, ~"
+    assert last == "std-train: error: train.autocast: 'fp8' is not one of bf16, fp16, ~"
     assert not (tmp_path / 'experiments').exists()
 
 
