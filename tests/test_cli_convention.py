@@ -131,3 +131,11 @@ def test_python_m_demo_is_std_demo():
 def test_commands_doc_is_generated_from_the_parsers():
     """Regenerate with: python -m std_plugin.cli.commands_doc > docs/commands.md"""
     assert (REPO / 'docs' / 'commands.md').read_text() == commands_doc.render()
+
+
+def test_contributing_carries_the_current_convention_table():
+    """Regenerate with: python -m std_plugin.cli.commands_doc --convention (between the markers)."""
+    text = (REPO / 'CONTRIBUTING.md').read_text()
+    table = text.split('<!-- convention table: generated; do not edit -->\n')[1].split('<!-- end of convention')[0]
+    assert table == commands_doc.convention_table()
+    assert '| `std-infer` |  | x | x | x |  | x |' in table  # --input, --out, --overwrite, --device

@@ -8,6 +8,7 @@ tests/test_cli_convention.py checks that the committed file is this output.
 import argparse
 import importlib
 import re
+import sys
 
 # Every console script of setup.py and where its parser is built ("module:function").
 PARSERS = {
@@ -85,6 +86,25 @@ def summary(parser):
     return sentence[:1].upper() + sentence[1:]
 
 
+CONVENTION = ['-opt', '--input', '--out', '--overwrite', '--fresh', '--device', '--workers']
+
+
+def convention_table():
+    """Markdown: which of the shared flags each command takes (x), every other
+    flag named; CONTRIBUTING.md carries it between markers."""
+    lines = ['| command | ' + ' | '.join(f'`{flag}`' for flag in CONVENTION) + ' | its own flags |',
+             '|---|' + ':---:|' * len(CONVENTION) + '---|']
+    for name in PARSERS:
+        parsers = [parser_of(name)] + list(subcommands(parser_of(name)).values())
+        flags = {flag for p in parsers for flag, action in p._option_string_actions.items()
+                 if action.help != argparse.SUPPRESS and flag not in ('-h', '--help')}
+        longest = {max(a.option_strings, key=len) for p in parsers for a in p._actions if a.option_strings}
+        own = sorted(f for f in flags & longest if f not in CONVENTION)
+        cells = ['x' if flag in flags else '' for flag in CONVENTION]
+        lines.append(f'| `{name}` | ' + ' | '.join(cells) + ' | ' + ' '.join(f'`{f}`' for f in own) + ' |')
+    return '\n'.join(lines) + '\n'
+
+
 def render():
     parsers = {name: parser_of(name) for name in PARSERS}
     lines = ['# Console scripts', '',
@@ -104,4 +124,4 @@ def render():
 
 
 if __name__ == '__main__':
-    print(render(), end='')
+    print(convention_table() if sys.argv[1:] == ['--convention'] else render(), end='')
