@@ -26,7 +26,6 @@ ONNX Runtime says where its time goes. Markdown and JSON in --out.
 import argparse
 import json
 import os
-import re
 import sys
 import tempfile
 from pathlib import Path
@@ -39,10 +38,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import std_plugin  # noqa: E402,F401  (registers the plugin)
 from basicsr.metrics import calculate_ssim  # noqa: E402
 from std_plugin.archs import network_spec  # noqa: E402
+from std_plugin.core.cpu_features import cpu_info, native_bf16  # noqa: E402
 from std_plugin.core.timing import time_calls  # noqa: E402
 from std_plugin.evaluation.flops import count_macs  # noqa: E402
 from std_plugin.inference import calibration, int8  # noqa: E402
-from std_plugin.inference.backends import native_bf16  # noqa: E402
 from std_plugin.inference.frame_source import open_frames, sliding_windows  # noqa: E402
 from std_plugin.inference.onnx_export import export_onnx  # noqa: E402
 from std_plugin.inference.onnx_runtime import OnnxWindowNetwork, session  # noqa: E402
@@ -77,22 +76,11 @@ def load(arch, checkpoint):
     return net.eval(), network_spec.frames_per_output(net, opt)
 
 
-def cpu_flags():
-    try:
-        text = Path('/proc/cpuinfo').read_text()
-    except OSError:
-        return set(), None, 'unknown CPU'
-    flags = set(re.search(r'^flags\s*:(.*)$', text, re.M).group(1).split())
-    mhz = float(re.search(r'^cpu MHz\s*:\s*([\d.]+)', text, re.M).group(1))
-    name = re.search(r'^model name\s*:\s*(.*)$', text, re.M).group(1).strip()
-    return flags, mhz, name
-
-
 def cpu_peaks(threads):
     """Peak multiply-adds per second of `threads` cores, per precision, with how
     each was obtained. Assumes two vector multiply(-add) pipes per core (every
     x86 core since Haswell and Zen 2) at the clock /proc/cpuinfo reports."""
-    flags, mhz, name = cpu_flags()
+    flags, mhz, name = cpu_info()
     if mhz is None:
         return {}, name
     hz, pipes = mhz * 1e6 * threads, 2
@@ -184,7 +172,7 @@ def measure(args):
     networks = {'demo student': (DEMO_OPT, demo_model), 'full-size FastDVDnetVSR': ('FastDVDnetVSR', args.full_model)}
     networks = {k: v for k, v in networks.items() if k.split()[0].replace('full-size', 'full') in args.networks}
     bf16_native = native_bf16()
-    results = {'cpu': cpu_flags()[2], 'native_bf16': bf16_native, 'networks': {}}
+    results = {'cpu': cpu_info()[2], 'native_bf16': bf16_native, 'networks': {}}
     with tempfile.TemporaryDirectory() as tmp:
         jobs = [(n, p, t, s) for n in networks for p in PATHS for t in args.threads for s in SIZES
                 if bf16_native or p != 'torch bf16' or s == '180x120']

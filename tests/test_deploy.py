@@ -16,7 +16,7 @@ from std_plugin.cli import export, infer
 from std_plugin.inference import backends, int8
 from std_plugin.inference.onnx_runtime import OnnxWindowNetwork
 from tests.conftest import REPO
-from tests.test_infer_export import arch_args, bad_input_error, save_random
+from tests.test_infer_export import arch_args, bad_input_error, random_student
 
 TINY = dict(type='FastDVDnetVSR', num_frame=5, scale=4, num_feat=8, branch_ch=4, interm_ch=4, widths=[4, 8, 8])
 FRAMES, H, W = 8, 28, 40
@@ -30,8 +30,7 @@ def cache(tmp_path, monkeypatch):
 
 @pytest.fixture(scope='module')
 def student(tmp_path_factory):
-    path = str(tmp_path_factory.mktemp('ckpt') / 'tiny.pth')
-    return save_random(TINY, path), path
+    return random_student(tmp_path_factory, TINY)
 
 
 @pytest.fixture(scope='module')

@@ -33,10 +33,15 @@ def save_random(opt, path):
     return net.eval()
 
 
+def random_student(tmp_path_factory, opt):
+    """(net, checkpoint path) of a seeded random network of `opt`."""
+    path = str(tmp_path_factory.mktemp('ckpt') / 'student.pth')
+    return save_random(opt, path), path
+
+
 @pytest.fixture(scope='module')
 def student(tmp_path_factory):
-    path = str(tmp_path_factory.mktemp('ckpt') / 'tiny_student.pth')
-    return save_random(TINY_STUDENT, path), path
+    return random_student(tmp_path_factory, TINY_STUDENT)
 
 
 @pytest.fixture(scope='module')

@@ -19,12 +19,13 @@ from pathlib import Path
 
 import torch
 
+from std_plugin.core.atomic_write import atomic_path
+from std_plugin.core.cpu_features import native_bf16
+from std_plugin.core.errors import InputError
 from std_plugin.core.timing import time_calls
 from std_plugin.inference import calibration, int8
-from std_plugin.core.atomic_write import atomic_path
 from std_plugin.inference.onnx_export import export_onnx
 from std_plugin.inference.onnx_runtime import OnnxWindowNetwork, import_onnxruntime, is_onnx_file, model_precision
-from std_plugin.core.errors import InputError
 
 BACKENDS = ('auto', 'torch', 'onnxruntime')
 PRECISIONS = ('fp32', 'bf16', 'int8')
@@ -46,17 +47,6 @@ class Engine:
         """The autocast context of a bf16 PyTorch engine (float16 on a GPU), else a no-op."""
         half = torch.bfloat16 if torch.device(device).type == 'cpu' else torch.float16
         return torch.autocast(torch.device(device).type, dtype=half, enabled=self.precision == 'bf16')
-
-
-def native_bf16():
-    """Whether this CPU computes bf16 natively (AVX512-BF16 or AMX); elsewhere
-    PyTorch emulates it, several times slower than fp32."""
-    try:
-        with open('/proc/cpuinfo') as f:
-            flags = f.read()
-    except OSError:
-        return False
-    return 'avx512_bf16' in flags or 'amx_bf16' in flags
 
 
 def check_request(model, backend, precision, half):

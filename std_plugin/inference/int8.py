@@ -24,18 +24,9 @@ import numpy as np
 import torch
 
 from basicsr.metrics import calculate_psnr
+from std_plugin.core.cpu_features import has_vnni
 from std_plugin.inference.onnx_runtime import import_onnxruntime, session
 from std_plugin.inference.tiling import pad_to_multiple, to_uint8_bgr
-
-
-def has_vnni():
-    """x86 VNNI (AVX512-VNNI or AVX-VNNI) as Linux reports it; False elsewhere."""
-    try:
-        with open('/proc/cpuinfo') as f:
-            flags = f.read()
-    except OSError:
-        return False
-    return 'avx512_vnni' in flags or 'avx_vnni' in flags
 
 
 class WindowReader:
