@@ -29,14 +29,13 @@ import torch
 import std_plugin  # noqa: F401  (registers the plugin; aliases torchvision for basicsr)
 from std_plugin.cli.common import add_output, add_overwrite, command_parser, run_main
 from std_plugin.cli.network_args import add_network_arguments, load_network
-from std_plugin.inference import backends, int8
-from std_plugin.inference.onnx_export import export_onnx, max_abs_diff, onnx_session
-from std_plugin.inference.onnx_runtime import OnnxWindowNetwork, import_onnxruntime
 from std_plugin.core.atomic_write import atomic_path
 from std_plugin.core.errors import InputError
 from std_plugin.core.path_args import FILE_OR_FOLDER, add_path_argument
-# The same WxH convention (multiples of 4) as std-profile's --size.
 from std_plugin.evaluation.networks import parse_size
+from std_plugin.inference import backends, int8
+from std_plugin.inference.onnx_export import export_onnx, max_abs_diff, onnx_session
+from std_plugin.inference.onnx_runtime import OnnxWindowNetwork, import_onnxruntime
 
 MULTIPLE = 4  # FastDVDnetVSR's and EDVR's downsampling
 

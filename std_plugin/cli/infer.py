@@ -29,13 +29,13 @@ import std_plugin  # noqa: F401  (registers the plugin; aliases torchvision for 
 from std_plugin.archs import network_spec
 from std_plugin.cli.common import add_device, add_output, add_overwrite, command_parser, run_main
 from std_plugin.cli.network_args import add_network_arguments, load_network
+from std_plugin.core.errors import InputError, NonFiniteOutput
+from std_plugin.core.path_args import FILE_OR_FOLDER, add_path_argument
 from std_plugin.inference import backends
 from std_plugin.inference.frame_sink import FrameSink, check_writable
 from std_plugin.inference.frame_source import open_frames, sliding_windows
 from std_plugin.inference.onnx_runtime import is_onnx_file
 from std_plugin.inference.tiling import round_up, tiled_sr_image
-from std_plugin.core.errors import InputError, NonFiniteOutput
-from std_plugin.core.path_args import FILE_OR_FOLDER, add_path_argument
 
 
 def build_parser():

@@ -13,14 +13,13 @@ the network, the size, the thread count and the CPU."""
 import hashlib
 import json
 import os
-import platform
 from dataclasses import dataclass
 from pathlib import Path
 
 import torch
 
 from std_plugin.core.atomic_write import atomic_path
-from std_plugin.core.cpu_features import native_bf16
+from std_plugin.core.cpu_features import cpu_info, native_bf16
 from std_plugin.core.errors import InputError
 from std_plugin.core.timing import time_calls
 from std_plugin.inference import calibration, int8
@@ -156,7 +155,7 @@ def auto_choice(engines, size, device, threads, key, folder, log):
         record = json.loads(record_path.read_text())
     except (OSError, ValueError):
         record = {}
-    entry = f'{key}:{size[0]}x{size[1]}:{threads}:{device}:{platform.processor() or platform.machine()}'
+    entry = f'{key}:{size[0]}x{size[1]}:{threads}:{device}:{cpu_info()[2]}'
     if entry not in record or record[entry]['backend'] not in engines:
         timings = {backend: time_engine(engine, size, device) for backend, engine in engines.items()}
         record[entry] = {'backend': min(timings, key=timings.get), 'seconds': timings}

@@ -8,11 +8,11 @@ these windows, so they should look like the frames the model will process;
 the demo's are a stand-in for users who have no LR footage at hand."""
 import numpy as np
 
+from std_plugin.core.windows import window_indices
 from std_plugin.data.prep import demo
 from std_plugin.data.prep.degradations import degrade
 from std_plugin.data.prep.frames import fit_frame
 from std_plugin.data.prep.video_source import source_frames
-from std_plugin.core.windows import window_indices
 from std_plugin.inference.frame_source import open_frames
 from std_plugin.inference.tiling import lr_tile
 
