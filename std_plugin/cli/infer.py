@@ -23,19 +23,18 @@ cache folder (--cache, default $STD_PLUGIN_CACHE or ~/.cache/std_plugin).
 import time
 
 import torch
-from tqdm import tqdm
 
 import std_plugin  # noqa: F401  (registers the plugin; aliases torchvision for basicsr)
 from std_plugin.archs import network_spec
 from std_plugin.cli.common import add_device, add_output, add_overwrite, command_parser, run_main
 from std_plugin.cli.network_args import add_network_arguments, load_network
-from std_plugin.core.errors import InputError, NonFiniteOutput
+from std_plugin.core.errors import InputError
 from std_plugin.core.path_args import FILE_OR_FOLDER, add_path_argument
 from std_plugin.inference import backends
 from std_plugin.inference.frame_sink import FrameSink, check_writable
-from std_plugin.inference.frame_source import open_frames, sliding_windows
+from std_plugin.inference.frame_source import open_frames
 from std_plugin.inference.onnx_runtime import is_onnx_file
-from std_plugin.inference.tiling import round_up, tiled_sr_image
+from std_plugin.inference.video_sr import NonFiniteFrame, Tiling, super_resolve_video
 
 
 def build_parser():
@@ -85,44 +84,6 @@ def check_args(args):
         raise InputError('--arch is required with a checkpoint --model (it is optional only for an ONNX file)')
 
 
-def frame_loader(frames):
-    """load(i) -> (h, w, 3) uint8 BGR frame; all frames must share one size.
-    Frames stay uint8 on the CPU: tiles are converted one at a time."""
-    size = frames.read(0).shape
-
-    def load(index):
-        img = frames.read(index)
-        if img.shape != size:
-            raise InputError(f'--input: frame {frames.names[index]} is {img.shape[1]}x{img.shape[0]}, '
-                             f'the first frame {size[1]}x{size[0]}')
-        return img
-
-    return load
-
-
-@torch.no_grad()
-def super_resolve(engine, frames, args, sink, device):
-    windows = sliding_windows(len(frames), engine.num_frame, frame_loader(frames))
-    for t, window in tqdm(windows, total=len(frames), unit='frame', desc='std-infer'):
-        try:
-            with engine.autocast(device):
-                img = tiled_sr_image(engine.net, window, args.tile, args.tile_overlap, args.multiple, args.pad_mode,
-                                     device)
-        except NonFiniteOutput as err:
-            raise InputError(f'frame {frames.names[t]}: {err}; --model {args.model} gives no valid result '
-                             f'({t} frames written to {args.out})') from None
-        sink.write(frames.names[t], img)
-
-
-def run_size(frames, args):
-    """(h, w) of one network call: the padded frame, or a tile with its overlap."""
-    h, w = (round_up(s, args.multiple) for s in frames.read(0).shape[:2])
-    if not args.tile:
-        return h, w
-    span = round_up(args.tile, args.multiple) + 2 * round_up(args.tile_overlap, args.multiple)
-    return min(h, span), min(w, span)
-
-
 def open_engine(args, frames, device):
     precision = backends.check_request(args.model, args.backend, args.precision, args.half)
     if args.threads:
@@ -130,8 +91,13 @@ def open_engine(args, frames, device):
     spec = None
     if not is_onnx_file(args.model):
         spec = (network_spec.network_options(args.arch, args.arch_opt), [args.param_key, args.no_strict, args.scale])
+    size = tiling_of(args).call_size(*frames.read(0).shape[:2])
     return backends.open_engine(args.model, args.backend, precision, lambda dev: load_network(args, dev), spec,
-                                device, args.threads, run_size(frames, args), args.calib, args.min_psnr, args.cache)
+                                device, args.threads, size, args.calib, args.min_psnr, args.cache)
+
+
+def tiling_of(args):
+    return Tiling(args.tile, args.tile_overlap, args.multiple, args.pad_mode)
 
 
 def run(args):
@@ -143,7 +109,12 @@ def run(args):
     fps = args.fps or frames.fps or 25.0
     with FrameSink(args.out, args.video, fps, args.fourcc, args.overwrite) as sink:
         start = time.perf_counter()
-        super_resolve(engine, frames, args, sink, device)
+        try:
+            super_resolve_video(engine.net, engine.num_frame, frames, sink, tiling_of(args), device,
+                                lambda: engine.autocast(device))
+        except NonFiniteFrame as err:
+            raise InputError(f'frame {err.name}: {err.why}; --model {args.model} gives no valid result '
+                             f'({err.written} frames written to {args.out})') from None
         seconds = time.perf_counter() - start
     print(f'{engine.name} ({engine.backend}, {engine.precision}): {len(frames)} frames ({engine.num_frame}-frame '
           f'windows) in {seconds:.2f} s, {len(frames) / seconds:.2f} fps on {device}; frames in {args.out}'
