@@ -13,6 +13,8 @@ from unittest import mock
 
 import pytest
 
+from std_plugin.cli.common import DeprecatedAlias
+
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = [ROOT / 'README.md', ROOT / 'CONTRIBUTING.md', ROOT / 'CHANGELOG.md', *sorted((ROOT / 'docs').glob('*.md'))]
 # Linked from the README and the docs index, generated from the option schema and the
@@ -163,7 +165,7 @@ def parser_of(command):
 def options_of(parser, words):
     """Every option string the parser (and the subcommand chosen in words) accepts,
     deprecated spellings (hidden from --help) left out: the docs show the current ones."""
-    options = {flag for flag, action in parser._option_string_actions.items() if action.help != argparse.SUPPRESS}
+    options = {flag for flag, action in parser._option_string_actions.items() if not isinstance(action, DeprecatedAlias)}
     for action in parser._actions:
         if isinstance(action, argparse._SubParsersAction):
             chosen = next((w for w in words if w in action.choices), None)
