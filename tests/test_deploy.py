@@ -130,6 +130,7 @@ def test_y_psnr_by_hand():
 
 
 def test_auto_takes_the_faster_engine_and_remembers_it(student, frames, tmp_path, monkeypatch, capsys, cache):
+    monkeypatch.setattr(backends, 'candidates', backends.REAL_CANDIDATES)  # conftest pins auto to PyTorch
     times = {'torch': 0.5, 'onnxruntime': 0.2}
     monkeypatch.setattr(backends, 'time_engine', lambda engine, size, device: times[engine.backend])
     sr(student, frames, tmp_path / 'a')

@@ -4,15 +4,13 @@ a heading of it); every std-* command in their code blocks is a console script
 of setup.py; every flag given to one there is a flag that command accepts; and
 the README's install and CONTRIBUTING's test command are what .ci/run runs."""
 import argparse
-import importlib
 import re
-import sys
 from functools import lru_cache
 from pathlib import Path
-from unittest import mock
 
 import pytest
 
+from std_plugin.cli import commands_doc
 from std_plugin.cli.common import DeprecatedAlias
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -22,7 +20,6 @@ PAGES = [ROOT / 'README.md', ROOT / 'CONTRIBUTING.md', ROOT / 'CHANGELOG.md', *s
 PENDING = {'docs/options.md', 'docs/commands.md'}
 # std-train / std-test run BasicSR's pipeline, which builds its parser in parse_options (the plugin
 # only renames torch's --local-rank before it): their parser is caught there, without the pipeline.
-PIPELINES = {'std-train': ('basicsr.train', True), 'std-test': ('basicsr.test', False)}
 
 LINK = re.compile(r'!?\[[^\]]*\]\(([^)\s]+)\)')
 FLAG = re.compile(r'^--?[A-Za-z][\w-]*$')
@@ -134,32 +131,10 @@ def test_every_std_command_in_a_code_block_is_a_console_script():
     assert not unknown, unknown
 
 
-class Captured(BaseException):
-    """Raised out of a command's main() with the parser it was about to parse with."""
-
-
-@lru_cache(maxsize=None)
 def parser_of(command):
-    """The command's argparse parser, caught as its main() starts parsing: nothing runs."""
-    importlib.import_module('std_plugin')  # BasicSR imports only after the plugin's compatibility patches
-    if command in PIPELINES:
-        module, is_train = PIPELINES[command]
-        parse_options = importlib.import_module(module).parse_options
-        main = lambda argv: parse_options(str(ROOT), is_train)  # noqa: E731
-    else:
-        module, function = console_scripts()[command].split(':')
-        main = getattr(importlib.import_module(module), function)
-
-    def capture(self, *args, **kwargs):
-        raise Captured(self)
-
-    with mock.patch.object(argparse.ArgumentParser, 'parse_known_args', capture), \
-            mock.patch.object(sys, 'argv', [command]):
-        try:
-            main([])
-        except Captured as caught:
-            return caught.args[0]
-    raise AssertionError(f'{command}: main() returned without parsing its arguments')
+    """The command's argparse parser, built by the one registry of parsers that
+    docs/commands.md is generated from (nothing runs)."""
+    return commands_doc.parser_of(command)
 
 
 def options_of(parser, words):
