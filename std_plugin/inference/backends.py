@@ -40,7 +40,6 @@ class Engine:
     backend: str          # 'torch' or 'onnxruntime'
     precision: str        # 'fp32', 'bf16' or 'int8'
     name: str             # the network's type, for messages
-    note: str = ''        # how the engine was chosen or built
 
     def autocast(self, device):
         """The autocast context of a bf16 PyTorch engine (float16 on a GPU), else a no-op."""

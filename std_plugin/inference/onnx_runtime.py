@@ -96,9 +96,6 @@ class OnnxWindowNetwork:
         array = np.ascontiguousarray(x.detach().to('cpu', torch.float32).numpy())
         return torch.from_numpy(self.session.run([self.output_name], {self.input_name: array})[0])
 
-    def eval(self):
-        return self
-
 
 def is_onnx_file(path):
     return str(path).lower().endswith('.onnx')
